@@ -1,0 +1,2 @@
+/** Conformance suites every implementation of a @berth/image seam runs. @packageDocumentation */
+export {};

@@ -1,0 +1,2 @@
+/** Test doubles and fixtures for users of @berth/image. @packageDocumentation */
+export {};
