@@ -1,0 +1,4 @@
+/** Berth's own test helpers; private to the monorepo. @packageDocumentation */
+export { describeIntegration } from './integration.js';
+export type { IntegrationNeeds } from './integration.js';
+export { uniqueName, makeTempDir } from './temp.js';
