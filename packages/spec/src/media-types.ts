@@ -11,6 +11,7 @@ export const MediaTypes = {
   OciLayerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
   OciLayerNondistributable: 'application/vnd.oci.image.layer.nondistributable.v1.tar',
   OciLayerNondistributableGzip: 'application/vnd.oci.image.layer.nondistributable.v1.tar+gzip',
+  OciLayerNondistributableZstd: 'application/vnd.oci.image.layer.nondistributable.v1.tar+zstd',
   OciEmpty: 'application/vnd.oci.empty.v1+json',
   DockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
   DockerManifestList: 'application/vnd.docker.distribution.manifest.list.v2+json',
@@ -18,19 +19,51 @@ export const MediaTypes = {
   DockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
   DockerForeignLayerGzip: 'application/vnd.docker.image.rootfs.foreign.diff.tar.gzip',
   DockerLayer: 'application/vnd.docker.image.rootfs.diff.tar',
+  /** Docker schema1 (unsigned); deprecated, recognised only to be refused clearly. */
+  DockerManifestSchema1: 'application/vnd.docker.distribution.manifest.v1+json',
+  /** Docker schema1 (signed); deprecated, recognised only to be refused clearly. */
+  DockerManifestSchema1Signed: 'application/vnd.docker.distribution.manifest.v1+prettyjws',
+  /** In-toto attestation layers (BuildKit provenance and SBOM attestations). */
+  InTotoJson: 'application/vnd.in-toto+json',
 } as const;
 
 /** Any media type string; well-known ones are in {@link MediaTypes}. */
 export type MediaType = string;
 
-/** Whether a media type names a single-platform image manifest (OCI or Docker schema2). */
-export function isManifestMediaType(mediaType: string | undefined): boolean {
-  return mediaType === MediaTypes.OciManifest || mediaType === MediaTypes.DockerManifest;
+/**
+ * The media type without parameters, lowercased: `Content-Type` headers may carry
+ * `; charset=utf-8` and registries vary in case, while media types compare as
+ * `type/subtype` only.
+ */
+export function mediaTypeEssence(mediaType: string): string {
+  const semicolon = mediaType.indexOf(';');
+  return (semicolon === -1 ? mediaType : mediaType.slice(0, semicolon)).trim().toLowerCase();
 }
 
-/** Whether a media type names a multi-platform index (OCI index or Docker manifest list). */
+/** Whether a media type (parameters ignored) names a single-platform image manifest (OCI or Docker schema2). */
+export function isManifestMediaType(mediaType: string | undefined): boolean {
+  if (mediaType === undefined) return false;
+  const essence = mediaTypeEssence(mediaType);
+  return essence === MediaTypes.OciManifest || essence === MediaTypes.DockerManifest;
+}
+
+/** Whether a media type (parameters ignored) names a multi-platform index (OCI index or Docker manifest list). */
 export function isIndexMediaType(mediaType: string | undefined): boolean {
-  return mediaType === MediaTypes.OciIndex || mediaType === MediaTypes.DockerManifestList;
+  if (mediaType === undefined) return false;
+  const essence = mediaTypeEssence(mediaType);
+  return essence === MediaTypes.OciIndex || essence === MediaTypes.DockerManifestList;
+}
+
+/** Whether a media type (parameters ignored) names a deprecated Docker schema1 manifest. */
+export function isSchema1MediaType(mediaType: string | undefined): boolean {
+  if (mediaType === undefined) return false;
+  const essence = mediaTypeEssence(mediaType);
+  return essence === MediaTypes.DockerManifestSchema1 || essence === MediaTypes.DockerManifestSchema1Signed;
+}
+
+/** Whether a media type names an image config blob (OCI or Docker). */
+export function isConfigMediaType(mediaType: string | undefined): boolean {
+  return mediaType === MediaTypes.OciConfig || mediaType === MediaTypes.DockerConfig;
 }
 
 /** The compression a layer media type implies. */
@@ -52,6 +85,7 @@ export function layerCompression(mediaType: string): LayerCompression | undefine
     case MediaTypes.DockerForeignLayerGzip:
       return 'gzip';
     case MediaTypes.OciLayerZstd:
+    case MediaTypes.OciLayerNondistributableZstd:
       return 'zstd';
     default:
       return undefined;
