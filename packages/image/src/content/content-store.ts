@@ -39,7 +39,11 @@ export interface IngestWriter {
   readonly ref: string;
   /** Bytes held so far, including resumed ones: where the next write lands. */
   readonly offset: number;
-  /** Appends bytes. Resolves when they are written (not necessarily synced). */
+  /**
+   * Appends bytes. Resolves when the store has taken them (written, or copied into a
+   * write buffer; not necessarily synced) — the caller may reuse `chunk` afterwards.
+   * A write past the expected size throws `InvalidArgument` and discards the partial data.
+   */
   write(chunk: Uint8Array): Promise<void>;
   /**
    * Verifies and publishes the blob. On a size or digest mismatch throws `InvalidArgument`
@@ -68,12 +72,15 @@ export interface ContentProvider {
 export interface ContentIngester {
   /**
    * Opens (or resumes) the ingest named `ref`. While one writer holds a ref, a second
-   * `writer()` on it waits until the first is released (or `signal` aborts).
+   * `writer()` on it waits until the first is released (or `signal` aborts). A ref names
+   * one blob: resuming it with another digest or size is `FailedPrecondition`.
    */
   writer(ref: string, expected: ExpectedBlob, options?: OpenOptions): Promise<IngestWriter>;
   /**
    * Convenience: writes `source` whole through a writer and commits it. Safe to call
-   * concurrently for the same digest; an existing blob short-circuits.
+   * concurrently for the same digest; an existing blob short-circuits. With a `ref`
+   * naming a partial ingest, the first `offset` bytes of `source` are skipped (resume),
+   * and on failure the partial is kept; without one, a failed ingest leaves nothing.
    */
   ingest(expected: ExpectedBlob, source: AsyncIterable<Uint8Array>, options?: OpenOptions & { ref?: string }): Promise<BlobInfo>;
 }
@@ -86,7 +93,10 @@ export interface ContentManager {
   delete(digest: Digest): Promise<void>;
   /** Pending ingests (partial data that is not visible). */
   ingests(): Promise<IngestStatus[]>;
-  /** Discards a pending ingest; `NotFound` if there is none under `ref`. */
+  /**
+   * Discards a pending ingest; `NotFound` if there is none under `ref`,
+   * `FailedPrecondition` while a writer holds it (abort the writer instead).
+   */
   abortIngest(ref: string): Promise<void>;
 }
 
