@@ -1,0 +1,180 @@
+import type { HostNet, IptablesTable } from '../hostnet/host-net.js';
+import type { PortBinding } from '../network.js';
+
+/** Names of the chains one bridge driver owns (prefix `BERTH` in production, unique in tests). */
+export interface BridgeChains {
+  /** filter: jumps to `ports` then `isolation`, then per-network ICC and egress accepts. */
+  forward: string;
+  /** filter: accepts traffic into a bridge that belongs to a connection or a published port. */
+  ports: string;
+  /** filter: drops every other new connection into a bridge (cross-network, from outside), and out of internal ones. */
+  isolation: string;
+  input: string;
+  postrouting: string;
+  dnat: string;
+}
+
+/** Chain names for a prefix. */
+export function bridgeChains(prefix: string): BridgeChains {
+  return { forward: `${prefix}-FORWARD`, ports: `${prefix}-PORTS`, isolation: `${prefix}-ISOLATION`, input: `${prefix}-INPUT`, postrouting: `${prefix}-POSTROUTING`, dnat: `${prefix}-DNAT` };
+}
+
+/** Where each of our chains is jumped to from a built-in chain. */
+function jumps(chains: BridgeChains): Array<{ table: IptablesTable; from: string; rule: string[] }> {
+  const local = ['-m', 'addrtype', '--dst-type', 'LOCAL'];
+  return [
+    { table: 'filter', from: 'FORWARD', rule: ['-j', chains.forward] },
+    { table: 'filter', from: 'INPUT', rule: ['-j', chains.input] },
+    { table: 'nat', from: 'POSTROUTING', rule: ['-j', chains.postrouting] },
+    { table: 'nat', from: 'PREROUTING', rule: [...local, '-j', chains.dnat] },
+    { table: 'nat', from: 'OUTPUT', rule: [...local, '-j', chains.dnat] },
+  ];
+}
+
+/** Sub-chains, in the order `forward` jumps to them before its own rules. */
+function subChainJumps(chains: BridgeChains): string[][] {
+  return [
+    ['-j', chains.ports],
+    ['-j', chains.isolation],
+  ];
+}
+
+const CHAIN_TABLES: Array<[IptablesTable, keyof BridgeChains]> = [
+  ['filter', 'ports'],
+  ['filter', 'isolation'],
+  ['filter', 'forward'],
+  ['filter', 'input'],
+  ['nat', 'postrouting'],
+  ['nat', 'dnat'],
+];
+
+/** The comment that tags every rule of one network (`berth:<bridge>`) or endpoint (`berth:<bridge>:<id>`). */
+export function ruleTag(bridge: string, endpointId?: string): string {
+  return endpointId ? `berth:${bridge}:${endpointId.slice(0, 12)}` : `berth:${bridge}`;
+}
+
+function tagged(rule: string[], tag: string): string[] {
+  return [...rule, '-m', 'comment', '--comment', tag];
+}
+
+function commentOf(rule: readonly string[]): string | undefined {
+  const at = rule.indexOf('--comment');
+  return at >= 0 ? rule[at + 1] : undefined;
+}
+
+/**
+ * Installs our chains and the jumps to them (first in each built-in chain, so the host's own
+ * policy — FORWARD DROP after a dockerd ran — never decides for our traffic). Idempotent.
+ */
+export async function installChains(hostNet: HostNet, chains: BridgeChains): Promise<void> {
+  for (const [table, key] of CHAIN_TABLES) await hostNet.ensureChain(table, chains[key]);
+  for (const [index, rule] of subChainJumps(chains).entries()) {
+    if (!(await hostNet.ruleExists('filter', chains.forward, rule))) await hostNet.insertRule('filter', chains.forward, rule, index + 1);
+  }
+  for (const jump of jumps(chains)) {
+    if (!(await hostNet.ruleExists(jump.table, jump.from, jump.rule))) await hostNet.insertRule(jump.table, jump.from, jump.rule, 1);
+  }
+}
+
+/** Removes the jumps and chains once no rule is left in any of them. Returns whether it did. */
+export async function removeChainsIfEmpty(hostNet: HostNet, chains: BridgeChains): Promise<boolean> {
+  const fixed = new Set(subChainJumps(chains).map((rule) => rule.join(' ')));
+  for (const [table, key] of CHAIN_TABLES) {
+    const rules = await hostNet.listRules(table, chains[key]).catch(() => []);
+    if (rules.some((rule) => !(key === 'forward' && fixed.has(rule.join(' '))))) return false;
+  }
+  for (const jump of jumps(chains)) {
+    while (await hostNet.ruleExists(jump.table, jump.from, jump.rule)) await hostNet.deleteRule(jump.table, jump.from, jump.rule);
+  }
+  await hostNet.deleteChain('filter', chains.forward);
+  for (const [table, key] of CHAIN_TABLES) if (key !== 'forward') await hostNet.deleteChain(table, chains[key]);
+  return true;
+}
+
+/** What the network-level rules depend on. */
+export interface BridgeNetworkRules {
+  bridge: string;
+  subnet: string;
+  internal: boolean;
+  icc: boolean;
+  masquerade: boolean;
+}
+
+/**
+ * The rules of one bridge network: replies back in (ports chain); every other new connection
+ * into the bridge dropped (isolation chain — other networks, other hosts; published ports are
+ * accepted before it) and, for internal networks, everything out of it; container-to-container
+ * on the bridge (ICC); out to the world with masquerade unless internal; DNS to the gateway;
+ * masquerade of host-originated traffic (so DNAT from 127.0.0.1 works with route_localnet)
+ * and of DNATed bridge-to-bridge flows (hairpin, container → host port → container).
+ */
+export function networkRules(spec: BridgeNetworkRules, chains: BridgeChains): Array<{ table: IptablesTable; chain: string; rule: string[] }> {
+  const br = spec.bridge;
+  const tag = ruleTag(br);
+  const filter = (chain: string, rule: string[]) => ({ table: 'filter' as const, chain, rule: tagged(rule, tag) });
+  const nat = (rule: string[]) => ({ table: 'nat' as const, chain: chains.postrouting, rule: tagged(rule, tag) });
+  const rules = [
+    filter(chains.ports, ['-o', br, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT']),
+    filter(chains.isolation, ['!', '-i', br, '-o', br, '-j', 'DROP']),
+    filter(chains.forward, ['-i', br, '-o', br, '-j', spec.icc ? 'ACCEPT' : 'DROP']),
+    filter(chains.input, ['-i', br, '-p', 'udp', '-m', 'udp', '--dport', '53', '-j', 'ACCEPT']),
+    filter(chains.input, ['-i', br, '-p', 'tcp', '-m', 'tcp', '--dport', '53', '-j', 'ACCEPT']),
+    nat(['-o', br, '-m', 'addrtype', '--src-type', 'LOCAL', '-j', 'MASQUERADE']),
+    nat(['-s', spec.subnet, '-o', br, '-m', 'conntrack', '--ctstate', 'DNAT', '-j', 'MASQUERADE']),
+  ];
+  if (spec.internal) {
+    rules.push(filter(chains.isolation, ['-i', br, '!', '-o', br, '-j', 'DROP']));
+  } else {
+    rules.push(filter(chains.forward, ['-i', br, '!', '-o', br, '-j', 'ACCEPT']));
+    if (spec.masquerade) rules.push(nat(['-s', spec.subnet, '!', '-o', br, '-j', 'MASQUERADE']));
+  }
+  return rules;
+}
+
+/** DNAT and forward-accept rules publishing an endpoint's ports. */
+export function portRules(
+  bridge: string,
+  endpointId: string,
+  address: string,
+  ports: readonly PortBinding[],
+  chains: BridgeChains,
+): Array<{ table: IptablesTable; chain: string; rule: string[] }> {
+  const tag = ruleTag(bridge, endpointId);
+  return ports
+    .filter((port) => !port.hostIp.includes(':'))
+    .flatMap((port) => {
+      const destination = port.hostIp === '0.0.0.0' || port.hostIp === '' ? [] : ['-d', `${port.hostIp}/32`];
+      return [
+        {
+          table: 'nat' as const,
+          chain: chains.dnat,
+          rule: tagged([...destination, '-p', port.protocol, '-m', port.protocol, '--dport', String(port.hostPort), '-j', 'DNAT', '--to-destination', `${address}:${port.containerPort}`], tag),
+        },
+        {
+          table: 'filter' as const,
+          chain: chains.ports,
+          rule: tagged(['-d', `${address}/32`, '!', '-i', bridge, '-o', bridge, '-p', port.protocol, '-m', port.protocol, '--dport', String(port.containerPort), '-j', 'ACCEPT'], tag),
+        },
+      ];
+    });
+}
+
+/**
+ * Deletes every rule in our chains whose tag is `tag` or, with `withEndpoints`, starts with
+ * `tag:` — found by listing, so it works after a restart without remembered state.
+ */
+export async function deleteTaggedRules(hostNet: HostNet, chains: BridgeChains, tag: string, withEndpoints: boolean): Promise<void> {
+  for (const [table, key] of CHAIN_TABLES) {
+    const chain = chains[key];
+    let rules: string[][];
+    try {
+      rules = await hostNet.listRules(table, chain);
+    } catch {
+      continue;
+    }
+    for (const rule of rules) {
+      const comment = commentOf(rule);
+      if (comment === tag || (withEndpoints && comment?.startsWith(`${tag}:`))) await hostNet.deleteRule(table, chain, rule);
+    }
+  }
+}

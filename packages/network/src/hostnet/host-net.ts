@@ -1,0 +1,58 @@
+/** An iptables table. */
+export type IptablesTable = 'filter' | 'nat' | 'mangle' | 'raw';
+
+/**
+ * The operating-system boundary of the network package: namespaces, links, addresses, routes,
+ * sysctls and iptables rules. Everything Berth does to the host's networking goes through it,
+ * so drivers are testable against the recording fake (`RecordingHostNet` in
+ * `@berth/network/testing`) on any machine; {@link createLinuxHostNet} is the real one
+ * (`ip`, `iptables`, `nsenter`, `unshare`).
+ *
+ * Every method taking `netns` operates inside the namespace whose file is at that path, else
+ * in the host namespace. Missing objects on delete → `NotFound`.
+ */
+export interface HostNet {
+  /** Creates a network namespace kept alive by a bind mount at `path` (a file; parents created). */
+  createNetns(path: string): Promise<void>;
+  /** Unmounts and removes the namespace file; the kernel destroys the namespace and its links. */
+  deleteNetns(path: string): Promise<void>;
+  netnsExists(path: string): Promise<boolean>;
+
+  /** `ip link add NAME type bridge` (with MTU); the bridge stays down until {@link setLinkUp}. */
+  addBridge(name: string, options?: { mtu?: number }): Promise<void>;
+  /** A veth pair in the host namespace. */
+  addVethPair(name: string, peer: string, options?: { mtu?: number }): Promise<void>;
+  deleteLink(name: string, netns?: string): Promise<void>;
+  linkExists(name: string, netns?: string): Promise<boolean>;
+  /** Moves a host link into the namespace at `netnsPath`. */
+  moveLinkToNetns(name: string, netnsPath: string): Promise<void>;
+  renameLink(name: string, newName: string, netns?: string): Promise<void>;
+  setLinkUp(name: string, netns?: string): Promise<void>;
+  setLinkMac(name: string, mac: string, netns?: string): Promise<void>;
+  /** Enslaves a host link to a bridge. */
+  setLinkMaster(name: string, bridge: string): Promise<void>;
+  /** Hairpin mode on a bridge port: frames may leave through the port they came in on. */
+  setHairpin(name: string, on: boolean): Promise<void>;
+  /** Adds `cidr` (e.g. `172.18.0.1/16`) to a link. */
+  addAddress(name: string, cidr: string, netns?: string): Promise<void>;
+  /** `ip route add default via GATEWAY dev IFACE`. */
+  addDefaultRoute(gateway: string, device: string, netns?: string): Promise<void>;
+  /** Destinations (CIDR) of the host namespace's IPv4 and IPv6 routes, without `default`. */
+  listRoutes(): Promise<string[]>;
+
+  /** Reads `/proc/sys/<key with dots as slashes>` of the host namespace. */
+  readSysctl(key: string): Promise<string>;
+  writeSysctl(key: string, value: string): Promise<void>;
+
+  /** Creates an iptables chain if it does not exist. */
+  ensureChain(table: IptablesTable, chain: string): Promise<void>;
+  /** Flushes and deletes a chain (no-op when absent). */
+  deleteChain(table: IptablesTable, chain: string): Promise<void>;
+  /** Rules of a chain, each as its argument list after `-A CHAIN`. */
+  listRules(table: IptablesTable, chain: string): Promise<string[][]>;
+  ruleExists(table: IptablesTable, chain: string, rule: readonly string[]): Promise<boolean>;
+  /** Inserts at `position` (1 = first). */
+  insertRule(table: IptablesTable, chain: string, rule: readonly string[], position?: number): Promise<void>;
+  appendRule(table: IptablesTable, chain: string, rule: readonly string[]): Promise<void>;
+  deleteRule(table: IptablesTable, chain: string, rule: readonly string[]): Promise<void>;
+}
