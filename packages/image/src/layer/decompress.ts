@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { PassThrough, type Readable, pipeline } from 'node:stream';
+import { PassThrough, Readable, pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { InvalidArgumentError, UnavailableError } from '@berth/errdefs';
 import type { LayerCompression } from '@berth/spec';
@@ -32,9 +32,11 @@ export function decompress(input: Readable, compression: LayerCompression | 'aut
 
 function gunzip(input: Readable): Readable {
   const out = new PassThrough({ highWaterMark: 1 << 20 });
-  pipeline(input, createGunzip({ chunkSize: 1 << 17 }), out, (err) => {
-    if (err && !out.destroyed) out.destroy(corrupt('gzip', err));
-  });
+  const inflate = createGunzip({ chunkSize: 1 << 20 });
+  // Registered before pipeline's own handler, so `out` fails with InvalidArgument rather
+  // than zlib's raw error (a destroyed stream keeps its first error). Source errors pass as they are.
+  inflate.once('error', (err) => out.destroy(corrupt('gzip', err)));
+  pipeline(input, inflate, out, () => {});
   return out;
 }
 
@@ -65,26 +67,46 @@ function corrupt(kind: string, cause: unknown): Error {
 
 function decompressSniffed(input: Readable): Readable {
   const out = new PassThrough({ highWaterMark: 1 << 20 });
-  let decided = false;
-  const onReadable = () => {
-    const head = input.read() as Buffer | null;
-    if (head === null) return;
-    decided = true;
-    input.off('readable', onReadable);
-    input.off('end', onEarlyEnd);
-    input.unshift(head);
-    const inner = decompress(input, sniffCompression(head));
+  const head: Buffer[] = [];
+  let headLength = 0;
+  const forward = (inner: Readable) => {
     pipeline(inner, out, (err) => {
       if (err && !out.destroyed) out.destroy(err);
     });
   };
-  const onEarlyEnd = () => {
-    if (!decided) out.end();
+  const stopWatching = () => {
+    input.off('readable', onReadable);
+    input.off('end', onEnd);
+    input.off('error', onError);
+  };
+  // Wait for enough bytes to see the longest magic number, however the source chunks them.
+  const onReadable = () => {
+    let chunk: Buffer | null;
+    while (headLength < zstdMagic.length && (chunk = input.read() as Buffer | null) !== null) {
+      head.push(chunk);
+      headLength += chunk.length;
+    }
+    if (headLength < zstdMagic.length) return;
+    stopWatching();
+    const buffered = Buffer.concat(head);
+    input.unshift(buffered);
+    forward(decompress(input, sniffCompression(buffered)));
+  };
+  const onEnd = () => {
+    stopWatching();
+    const buffered = Buffer.concat(head);
+    if (buffered.length === 0) out.end();
+    else forward(decompress(Readable.from([buffered], { objectMode: false }), sniffCompression(buffered)));
+  };
+  const onError = (err: Error) => {
+    stopWatching();
+    out.destroy(err);
   };
   input.on('readable', onReadable);
-  input.once('end', onEarlyEnd);
-  input.once('error', (err) => {
-    if (!decided) out.destroy(err);
+  input.once('end', onEnd);
+  input.once('error', onError);
+  out.once('close', () => {
+    if (!input.readableEnded) input.destroy();
   });
   return out;
 }
