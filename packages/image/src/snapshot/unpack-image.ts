@@ -4,7 +4,7 @@ import type { Digest } from '@berth/spec';
 import type { Image, Layer } from '../image.js';
 import { applyLayer } from '../layer/apply.js';
 import { chainIds } from './chain-id.js';
-import type { Snapshotter } from './snapshotter.js';
+import type { Mount, Snapshotter } from './snapshotter.js';
 
 /** Progress of {@link unpackImage}, one event per layer state change. */
 export interface UnpackProgress {
@@ -84,6 +84,12 @@ async function isCommitted(snapshotter: Snapshotter, name: string): Promise<bool
   }
 }
 
+/** The `lowerdir=` directories of an overlay mount, top-most first; none for other mounts. */
+export function overlayLowerDirs(mounts: Mount[]): string[] {
+  const option = mounts.find((m) => m.type === 'overlay')?.options.find((o) => o.startsWith('lowerdir='));
+  return option ? option.slice('lowerdir='.length).split(':') : [];
+}
+
 /** Applies one layer into a new active snapshot on `parent` and commits it as `chainId`. */
 async function extractLayer(
   snapshotter: Snapshotter,
@@ -92,11 +98,17 @@ async function extractLayer(
 ): Promise<void> {
   const { diffId, chainId, parent, signal } = target;
   const key = `extract-${randomBytes(6).toString('hex')}-${chainId}`;
-  await snapshotter.prepare(key, parent);
+  const mounts = await snapshotter.prepare(key, parent);
   try {
     const directory = await snapshotter.applyTarget(key);
     const tar = await layer.uncompressed({ signal });
-    const applied = await applyLayer(tar, directory, { compression: 'none', whiteouts: snapshotter.whiteoutFormat, signal });
+    const applied = await applyLayer(tar, directory, {
+      compression: 'none',
+      whiteouts: snapshotter.whiteoutFormat,
+      // Parent dirs a layer implies but does not carry must copy the lower dir's owner and mode.
+      lowerDirs: overlayLowerDirs(mounts),
+      signal,
+    });
     if (applied.diffId !== diffId) {
       throw new InvalidArgumentError(`layer ${await layer.digest()} unpacks to ${applied.diffId}, but the image config says ${diffId}`, {
         details: { expected: diffId, actual: applied.diffId },

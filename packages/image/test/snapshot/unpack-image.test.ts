@@ -188,4 +188,32 @@ describeUnpack('copy', (root) => createCopySnapshotter({ root }), false);
 
 describeIntegration('unpacking into overlays', { root: true }, () => {
   describeUnpack('overlay', (root) => createOverlaySnapshotter({ root }), true);
+
+  describe('directories a layer implies but does not carry', () => {
+    let temp: { path: string; remove: () => Promise<void> };
+    beforeEach(async () => {
+      temp = await makeTempDir('berth-unpack-implied');
+    });
+    afterEach(async () => {
+      await releaseLeakedMounts(temp.path);
+      await temp.remove();
+    });
+
+    it('keep the mode of the lower directory they cover', async () => {
+      const content = createMemoryContentStore();
+      const image = await storeTestImage(content, [
+        await buildLayer([{ name: 'home/user/', type: 'directory', mode: 0o750 }]),
+        // No entry for home/user itself: the upper layer must not reset it to 0755.
+        await buildLayer([{ name: 'home/user/notes', content: 'hi' }]),
+      ]);
+      const snapshotter = await createOverlaySnapshotter({ root: join(temp.path, 'snapshots') });
+      const { chainId } = await unpackImage(image, snapshotter);
+      const mounts = await snapshotter.view('check', chainId);
+      await withMounts(mounts, async (root) => {
+        expect((await lstat(join(root, 'home/user'))).mode & 0o7777).toBe(0o750);
+        expect(await readFile(join(root, 'home/user/notes'), 'utf8')).toBe('hi');
+      });
+      await snapshotter.remove('check');
+    });
+  });
 });
