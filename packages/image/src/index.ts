@@ -43,6 +43,10 @@ export type {
   WhiteoutFormat,
 } from './snapshot/snapshotter.js';
 
+// --- concurrency (limit-concurrency.ts) ---
+export { limitConcurrency } from './limit-concurrency.js';
+export type { ConcurrencyLimiter } from './limit-concurrency.js';
+
 // --- content store (content/) ---
 export { createFsContentStore } from './content/fs-content-store.js';
 export type { FsContentStoreOptions } from './content/fs-content-store.js';

@@ -3,8 +3,8 @@ import { constants } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { join } from 'node:path';
 import { InternalError, InvalidArgumentError } from '@berth/errdefs';
+import { runProgram } from '@berth/program';
 import { copyXattrs } from './internal/copy-xattrs.js';
-import { runCommand } from './internal/run-command.js';
 
 /** Options of {@link copyImageContentIntoVolume}. */
 export interface CopyUpOptions {
@@ -106,7 +106,7 @@ async function makeNode(target: string, stats: Stats): Promise<boolean> {
   } else {
     return false;
   }
-  const result = await runCommand('mknod', args);
-  if (result.code !== 0) throw new InternalError(`cannot create ${target} during copy-up: ${result.stderr}`);
+  const result = await runProgram('mknod', args);
+  if (result.code !== 0) throw new InternalError(`cannot create ${target} during copy-up: ${result.stderr.trim()}`);
   return true;
 }

@@ -6,8 +6,9 @@ import {
   InvalidArgumentError,
   NotFoundError,
   UnavailableError,
+  isUnavailable,
 } from '@berth/errdefs';
-import { runProgram } from './run-program.js';
+import { runProgram } from '@berth/program';
 
 /** What `runc state` prints. */
 const runcStateSchema = z.looseObject({
@@ -69,13 +70,15 @@ export class RuncCli {
     try {
       result = await runProgram(this.path, [...this.globalArgs(), ...args], { signal });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new UnavailableError(`runc is not installed at ${this.path}`, { cause: err });
+      const cause = (err as { cause?: NodeJS.ErrnoException }).cause;
+      if (isUnavailable(err) && cause?.code === 'ENOENT') {
+        throw new UnavailableError(`runc is not installed at ${this.path}`, { cause });
       }
       throw err;
     }
+    // A runc killed by a signal has no exit code: that is a failure too.
     if (result.code !== 0) throw runcError(action, id, result.stderr);
-    return result.stdout;
+    return result.stdout.toString('utf8');
   }
 
   async state(id: string): Promise<RuncState> {

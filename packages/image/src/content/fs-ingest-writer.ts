@@ -1,5 +1,6 @@
 import { open, rename, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { syncDirectory } from '@berth/atomic-file';
 import { FailedPreconditionError } from '@berth/errdefs';
 import type { Digest } from '@berth/spec';
 import { BlobVerifier, mergeExpected } from './blob-verifier.js';
@@ -199,16 +200,6 @@ async function rehash(file: FileHandle, size: number, verifier: BlobVerifier, si
     const { bytesRead } = await file.read(buffer, 0, want, verifier.size);
     if (bytesRead === 0) break;
     verifier.update(buffer.subarray(0, bytesRead));
-  }
-}
-
-/** fsync of a directory: makes a rename into it survive a power cut. */
-async function syncDirectory(path: string): Promise<void> {
-  const dir = await open(path, 'r');
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
   }
 }
 

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { writeFileAtomic } from '@berth/atomic-file';
 import { InvalidArgumentError } from '@berth/errdefs';
 import { type Descriptor, digestAlgorithm } from '@berth/spec';
 import { DigestingStream } from '../mutate/digesting-stream.js';
@@ -48,15 +49,8 @@ export async function writeBlobFile(dir: string, descriptor: Descriptor, open: (
   }
 }
 
-/** Writes a small file atomically (temporary file, then rename). */
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+/** Writes a small file of the layout (`index.json`, `oci-layout`) atomically, creating its directory. */
+export async function writeLayoutFile(path: string, bytes: Uint8Array): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const temporary = temporaryPath(path);
-  try {
-    await writeFile(temporary, bytes, { flush: true });
-    await rename(temporary, path);
-  } catch (err) {
-    await rm(temporary, { force: true });
-    throw err;
-  }
+  await writeFileAtomic(path, bytes, { mode: 0o666 }); // as writeFile: readable by the tools that read layouts
 }

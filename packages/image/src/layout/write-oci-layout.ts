@@ -14,7 +14,7 @@ import {
 } from '@berth/spec';
 import type { Image, ImageIndex } from '../image.js';
 import { parseDocument } from '../partial/compressed-image.js';
-import { writeBlobFile, writeFileAtomic } from './blob-file.js';
+import { writeBlobFile, writeLayoutFile } from './blob-file.js';
 import { LayoutFiles, ociLayoutMarker, ociLayoutMarkerSchema, refNameAnnotation } from './oci-layout-format.js';
 
 /** One thing to add to a layout: an image or an index, optionally named. */
@@ -68,7 +68,7 @@ export async function writeOciLayout(dir: string, entries: OciLayoutEntry[], opt
     return !added.some((a) => a.digest === d.digest && a.annotations?.[refNameAnnotation] === undefined);
   });
   const index: IndexManifest = { ...existing, schemaVersion: 2, mediaType: MediaTypes.OciIndex, manifests: [...kept, ...added] };
-  await writeFileAtomic(join(dir, LayoutFiles.index), new TextEncoder().encode(JSON.stringify(index)));
+  await writeLayoutFile(join(dir, LayoutFiles.index), new TextEncoder().encode(JSON.stringify(index)));
   return added;
 }
 
@@ -85,7 +85,7 @@ async function openOrCreate(dir: string): Promise<IndexManifest> {
       throw new InvalidArgumentError(`OCI layout ${dir} has version ${parsed.imageLayoutVersion}; Berth writes 1.x`);
     }
   } else {
-    await writeFileAtomic(join(dir, LayoutFiles.marker), new TextEncoder().encode(JSON.stringify(ociLayoutMarker)));
+    await writeLayoutFile(join(dir, LayoutFiles.marker), new TextEncoder().encode(JSON.stringify(ociLayoutMarker)));
   }
   try {
     return parseDocument(await readFile(join(dir, LayoutFiles.index)), indexManifestSchema, `index.json of ${dir}`);

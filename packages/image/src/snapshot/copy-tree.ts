@@ -1,5 +1,5 @@
 import { InternalError } from '@berth/errdefs';
-import { runProgram } from './run-program.js';
+import { runProgram } from '@berth/program';
 
 /**
  * Copies the tree at `source` to `destination` (which must not exist yet) with GNU
@@ -10,8 +10,11 @@ import { runProgram } from './run-program.js';
  * itself cannot make device nodes or set xattrs, hence the program.
  */
 export async function copyTree(source: string, destination: string, options: { signal?: AbortSignal } = {}): Promise<void> {
-  const result = await runProgram('cp', ['-a', '--reflink=auto', '--no-target-directory', source, destination], options);
+  const result = await runProgram('cp', ['-a', '--reflink=auto', '--no-target-directory', source, destination], {
+    signal: options.signal,
+    env: { ...process.env, LC_ALL: 'C' },
+  });
   if (result.code !== 0) {
-    throw new InternalError(`copying ${source} to ${destination} failed: ${result.stderr || `cp exited ${result.code}`}`);
+    throw new InternalError(`copying ${source} to ${destination} failed: ${result.stderr.trim() || `cp exited ${result.code}`}`);
   }
 }

@@ -1,5 +1,6 @@
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { removeStaleTempFiles } from '@berth/atomic-file';
 import {
   AlreadyExistsError,
   FailedPreconditionError,
@@ -7,7 +8,6 @@ import {
   InvalidArgumentError,
   NotFoundError,
 } from '@berth/errdefs';
-import { atomicTempSuffix } from './atomic-write.js';
 import { diskUsage } from './disk-usage.js';
 import { SnapshotMetadata, type SnapshotRecord, metadataFileName, toSnapshotInfo } from './snapshot-metadata.js';
 import type { Mount, SnapshotInfo, SnapshotUsage, Snapshotter, WhiteoutFormat } from './snapshotter.js';
@@ -195,9 +195,5 @@ async function removeOrphans(root: string, snapshotsDir: string, metadata: Snaps
   for (const entry of await readdir(snapshotsDir)) {
     if (!metadata.usesId(entry)) await rm(join(snapshotsDir, entry), { recursive: true, force: true });
   }
-  for (const entry of await readdir(root)) {
-    if (entry.startsWith(`.${metadataFileName}.`) && entry.endsWith(atomicTempSuffix)) {
-      await rm(join(root, entry), { force: true });
-    }
-  }
+  await removeStaleTempFiles(join(root, metadataFileName));
 }

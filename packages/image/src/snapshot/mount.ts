@@ -10,8 +10,8 @@ import {
   PermissionDeniedError,
   type BerthError,
 } from '@berth/errdefs';
+import { type ProgramResult, runProgram } from '@berth/program';
 import { isMountPoint } from './mount-table.js';
-import { type ProgramResult, runProgram } from './run-program.js';
 import type { Mount } from './snapshotter.js';
 
 /**
@@ -21,9 +21,14 @@ import type { Mount } from './snapshotter.js';
  */
 const maxOptionsLength = 4096 - 512;
 
+/** The environment for `mount`/`umount`: English messages, which {@link mountFailure} reads. */
+function cLocale(): NodeJS.ProcessEnv {
+  return { ...process.env, LC_ALL: 'C' };
+}
+
 /** Turns a failed `mount`/`umount` run into the errdefs error that says why. */
 function mountFailure(action: string, result: ProgramResult): BerthError {
-  const why = result.stderr || `exit code ${result.code}`;
+  const why = result.stderr.trim() || `exit code ${result.code}`;
   const message = `${action} failed: ${why}`;
   if (/must be superuser|only root|permission denied|operation not permitted/i.test(why)) {
     return new PermissionDeniedError(message);
@@ -91,7 +96,7 @@ export async function mountAll(mounts: Mount[], target: string, options: { signa
   try {
     for (const mount of mounts) {
       const { args, cwd } = mountInvocation(mount, absoluteTarget);
-      const result = await runProgram('mount', args, { cwd, signal: options.signal });
+      const result = await runProgram('mount', args, { cwd, signal: options.signal, env: cLocale() });
       if (result.code !== 0) throw mountFailure(`mounting ${mount.type} ${mount.source} on ${absoluteTarget}`, result);
       mounted++;
     }
@@ -104,11 +109,11 @@ export async function mountAll(mounts: Mount[], target: string, options: { signa
 
 /** Unmounts the top mount on `target`, lazily when it is busy; `false` when nothing was mounted. */
 async function unmountOnce(target: string): Promise<boolean> {
-  const result = await runProgram('umount', [target]);
+  const result = await runProgram('umount', [target], { env: cLocale() });
   if (result.code === 0) return true;
   if (/not mounted|no mount point/i.test(result.stderr)) return false;
   if (!/busy/i.test(result.stderr)) throw mountFailure(`unmounting ${target}`, result);
-  const lazy = await runProgram('umount', ['-l', target]);
+  const lazy = await runProgram('umount', ['-l', target], { env: cLocale() });
   if (lazy.code !== 0) throw mountFailure(`lazily unmounting ${target}`, lazy);
   return true;
 }

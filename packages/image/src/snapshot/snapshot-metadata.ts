@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@berth/atomic-file';
 import { InternalError } from '@berth/errdefs';
 import { z } from 'zod';
-import { writeFileAtomic } from './atomic-write.js';
 import type { SnapshotInfo } from './snapshotter.js';
 
 const recordSchema = z.object({

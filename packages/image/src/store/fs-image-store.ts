@@ -1,9 +1,9 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { removeStaleTempFiles, writeFileAtomic } from '@berth/atomic-file';
 import { InternalError } from '@berth/errdefs';
 import { descriptorSchema } from '@berth/spec';
 import { z } from 'zod';
-import { removeStaleTempFiles, writeFileAtomic } from './atomic-file.js';
 import { createImageRecordTable } from './image-record-table.js';
 import type { ImageRecord, ImageStore } from './image-store.js';
 

@@ -2,8 +2,8 @@ import type { Readable } from 'node:stream';
 import { type Descriptor, type Digest, isIndexMediaType, isManifestMediaType } from '@berth/spec';
 import type { ContentIngester, ContentProvider } from '../content/content-store.js';
 import type { Image, ImageIndex } from '../image.js';
+import { limitConcurrency } from '../limit-concurrency.js';
 import { describeBytes } from '../partial/compressed-image.js';
-import { concurrencyLimit } from './concurrency-limit.js';
 
 /**
  * Where {@link writeImageToStore} writes: an ingester, optionally able to say which blobs it
@@ -48,7 +48,7 @@ export async function writeImageToStore(
   content: ImageSinkContent,
   options: WriteImageOptions = {},
 ): Promise<Descriptor> {
-  const limit = concurrencyLimit(options.concurrency ?? 3);
+  const limit = limitConcurrency(options.concurrency ?? 3);
   const inFlight = new Map<Digest, Promise<void>>();
 
   /** Writes one blob once per call, however many images share it. */

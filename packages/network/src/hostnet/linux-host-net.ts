@@ -1,13 +1,20 @@
-import { execFile } from 'node:child_process';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 import { InternalError, NotFoundError } from '@berth/errdefs';
+import { runProgram } from '@berth/program';
 import { z } from 'zod';
 import type { HostNet, IptablesTable } from './host-net.js';
 import { splitIptablesLine } from './iptables-rule-text.js';
 
-const execFileAsync = promisify(execFile);
+/** Debian packages of the programs this host net runs, named when one is missing. */
+const packageOf: Record<string, string> = {
+  ip: 'iproute2',
+  iptables: 'iptables',
+  'iptables-legacy': 'iptables',
+  nsenter: 'util-linux',
+  unshare: 'util-linux',
+  umount: 'mount',
+};
 
 const RouteListSchema = z.array(z.object({ dst: z.string() }).loose());
 
@@ -34,15 +41,12 @@ export function createLinuxHostNet(options: LinuxHostNetOptions = {}): HostNet {
 
   async function run(command: string, args: readonly string[], netns?: string): Promise<string> {
     const [file, argv] = netns ? ['nsenter', [`--net=${netns}`, command, ...args]] : [command, [...args]];
-    try {
-      const { stdout } = await execFileAsync(file, argv, { maxBuffer: 16 * 1024 * 1024 });
-      return stdout;
-    } catch (error) {
-      const stderr = String((error as { stderr?: unknown }).stderr ?? '').trim();
-      const what = `${file} ${argv.join(' ')}`;
-      if (isNoSuchObject(stderr)) throw new NotFoundError(`${what}: ${stderr}`, { cause: error });
-      throw new InternalError(`${what} failed: ${stderr || (error as Error).message}`, { cause: error });
-    }
+    const result = await runProgram(file, argv, { packageName: packageOf[file] });
+    if (result.code === 0) return result.stdout.toString('utf8');
+    const stderr = result.stderr.trim();
+    const what = `${file} ${argv.join(' ')}`;
+    if (isNoSuchObject(stderr)) throw new NotFoundError(`${what}: ${stderr}`);
+    throw new InternalError(`${what} failed: ${stderr || (result.signal ?? `exit code ${result.code}`)}`);
   }
   const ip = (args: readonly string[], netns?: string): Promise<string> => run('ip', args, netns);
   const iptables = (table: IptablesTable, args: readonly string[]): Promise<string> => run(iptablesBin, ['-w', '-t', table, ...args]);

@@ -1,5 +1,6 @@
-import { open, mkdir, readFile, rename } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFileAtomic } from '@berth/atomic-file';
 import { InternalError } from '@berth/errdefs';
 import { z } from 'zod';
 
@@ -45,20 +46,6 @@ export function createMemoryIpamStore(): IpamStore {
   };
 }
 
-/** Writes `content` to `path` atomically: temp file, fsync, rename. */
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temp = join(dirname(path), `.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
-  const handle = await open(temp, 'w', 0o600);
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(temp, path);
-}
-
 /** An IPAM store in `<root>/ipam.json`, written atomically. */
 export function createFileIpamStore(root: string): IpamStore {
   const path = join(root, 'ipam.json');
@@ -75,6 +62,9 @@ export function createFileIpamStore(root: string): IpamStore {
       if (!parsed.success) throw new InternalError(`corrupt IPAM state in ${path}: ${parsed.error.message}`);
       return parsed.data;
     },
-    save: (state) => writeFileAtomic(path, `${JSON.stringify(state, null, 2)}\n`),
+    async save(state) {
+      await mkdir(root, { recursive: true });
+      await writeFileAtomic(path, `${JSON.stringify(state, null, 2)}\n`);
+    },
   };
 }

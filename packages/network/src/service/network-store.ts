@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '@berth/atomic-file';
 import { InternalError } from '@berth/errdefs';
 import { z } from 'zod';
-import { writeFileAtomic } from '../ipam/ipam-store.js';
 import type { Network } from '../network.js';
 
 const PortBindingSchema = z.object({
@@ -86,6 +86,9 @@ export function createFileNetworkStore(root: string): NetworkStore {
       if (!parsed.success) throw new InternalError(`corrupt network state in ${path}: ${parsed.error.message}`);
       return parsed.data as Network[];
     },
-    save: (networks) => writeFileAtomic(path, `${JSON.stringify(networks, null, 2)}\n`),
+    async save(networks) {
+      await mkdir(root, { recursive: true });
+      await writeFileAtomic(path, `${JSON.stringify(networks, null, 2)}\n`);
+    },
   };
 }

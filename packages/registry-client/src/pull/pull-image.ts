@@ -8,6 +8,7 @@ import {
   type Snapshotter,
   type UnpackResult,
   compressedImage,
+  limitConcurrency,
   storeImage,
   unpackImage,
 } from '@berth/image';
@@ -25,7 +26,6 @@ import {
 import type { RegistryClient, RegistryClientOptions } from '../client/registry-client.js';
 import type { RemoteRepositoryImpl } from '../client/remote-repository.js';
 import { asBerthError } from '../errors/to-berth-error.js';
-import { limitConcurrency } from '../internal/concurrency.js';
 import { EventChannel } from '../internal/event-channel.js';
 import type { AuthOption } from '../auth/credentials.js';
 import { openClient, toReference } from '../internal/client-for.js';

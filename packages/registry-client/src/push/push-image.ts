@@ -1,11 +1,18 @@
 import { Readable } from 'node:stream';
 import { FailedPreconditionError, InvalidArgumentError } from '@berth/errdefs';
-import { type ContentProvider, type Image, type ImageIndex, type ImageStore, storeImageOrIndex } from '@berth/image';
+import {
+  type ConcurrencyLimiter,
+  type ContentProvider,
+  type Image,
+  type ImageIndex,
+  type ImageStore,
+  limitConcurrency,
+  storeImageOrIndex,
+} from '@berth/image';
 import { type Descriptor, type Digest, type ImageReference, isIndexMediaType, isManifestMediaType } from '@berth/spec';
 import type { RegistryClient, RegistryClientOptions } from '../client/registry-client.js';
 import type { RemoteRepositoryImpl } from '../client/remote-repository.js';
 import { asBerthError } from '../errors/to-berth-error.js';
-import { limitConcurrency } from '../internal/concurrency.js';
 import { EventChannel } from '../internal/event-channel.js';
 import type { AuthOption } from '../auth/credentials.js';
 import { openClient, toReference } from '../internal/client-for.js';
@@ -108,7 +115,7 @@ async function sourceOf(reference: ImageReference, options: PushOptions): Promis
 
 /** Pushes blobs and child manifests once each, however many images share them. */
 class Pusher {
-  private readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
+  private readonly limit: ConcurrencyLimiter;
   private readonly blobs = new Map<Digest, Promise<void>>();
   private readonly progress = new Map<Digest, { state: PushBlobState; bytes: number; total: number }>();
   uploadedBytes = 0;

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, readFile, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { syncDirectory, writeFileAtomic } from '@berth/atomic-file';
 import { ConflictError, InternalError, NotFoundError, AlreadyExistsError } from '@berth/errdefs';
 import { z } from 'zod';
-import { syncDirectory, writeFileAtomic } from '../internal/atomic-file.js';
 import { directorySize } from '../internal/directory-size.js';
 import { KeyedMutex } from '../internal/keyed-mutex.js';
 import { mountPointsUnder } from '../internal/mount-table.js';

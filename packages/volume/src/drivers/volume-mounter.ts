@@ -1,6 +1,6 @@
 import { InternalError } from '@berth/errdefs';
+import { runProgram } from '@berth/program';
 import { isMountPoint } from '../internal/mount-table.js';
-import { runCommand } from '../internal/run-command.js';
 import type { LocalMountSpec } from './local-options.js';
 
 /**
@@ -27,17 +27,17 @@ export function createSystemMounter(): VolumeMounter {
   return {
     async mount(spec, target) {
       const args = ['-t', spec.type, ...(spec.o ? ['-o', spec.o] : []), '--', spec.device, target];
-      const result = await runCommand('mount', args);
+      const result = await runProgram('mount', args);
       if (result.code !== 0) {
-        throw new InternalError(`failed to mount local volume: mount ${redact(args.join(' '))}: ${redact(result.stderr)}`, {
+        throw new InternalError(`failed to mount local volume: mount ${redact(args.join(' '))}: ${redact(result.stderr.trim())}`, {
           details: { target },
         });
       }
     },
     async unmount(target) {
-      const result = await runCommand('umount', ['--', target]);
+      const result = await runProgram('umount', ['--', target]);
       if (result.code !== 0 && (await isMountPoint(target))) {
-        throw new InternalError(`failed to unmount local volume at ${target}: ${result.stderr}`, { details: { target } });
+        throw new InternalError(`failed to unmount local volume at ${target}: ${result.stderr.trim()}`, { details: { target } });
       }
     },
     isMounted: isMountPoint,

@@ -1,5 +1,5 @@
 import { InternalError, isUnavailable } from '@berth/errdefs';
-import { runCommand } from './run-command.js';
+import { runProgram } from '@berth/program';
 
 const fileLine = '# file: ';
 
@@ -13,14 +13,14 @@ const fileLine = '# file: ';
 export async function copyXattrs(source: string, target: string, signal?: AbortSignal): Promise<void> {
   let dump;
   try {
-    dump = await runCommand('getfattr', ['-R', '-P', '-h', '-d', '-m', '-', '-e', 'hex', '--absolute-names', source], { signal });
+    dump = await runProgram('getfattr', ['-R', '-P', '-h', '-d', '-m', '-', '-e', 'hex', '--absolute-names', source], { signal });
   } catch (err) {
     if (isUnavailable(err)) return;
     throw err;
   }
   if (dump.code !== 0) {
     if (/not supported/i.test(dump.stderr)) return;
-    throw new InternalError(`cannot read the extended attributes under ${source}: ${dump.stderr}`);
+    throw new InternalError(`cannot read the extended attributes under ${source}: ${dump.stderr.trim()}`);
   }
   const sourcePrefix = escapeDumpPath(source);
   const targetPrefix = escapeDumpPath(target);
@@ -35,9 +35,9 @@ export async function copyXattrs(source: string, target: string, signal?: AbortS
     }
   }
   if (!restore.some((line) => line.includes('='))) return;
-  const result = await runCommand('setfattr', ['-h', '--restore=-'], { input: `${restore.join('\n')}\n`, signal });
+  const result = await runProgram('setfattr', ['-h', '--restore=-'], { input: `${restore.join('\n')}\n`, signal });
   if (result.code !== 0 && !/not supported/i.test(result.stderr)) {
-    throw new InternalError(`cannot copy the extended attributes into ${target}: ${result.stderr}`);
+    throw new InternalError(`cannot copy the extended attributes into ${target}: ${result.stderr.trim()}`);
   }
 }
 

@@ -1,8 +1,8 @@
-import { mkdir, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { removeStaleTempFiles, writeFileAtomic } from '@berth/atomic-file';
 import { InternalError } from '@berth/errdefs';
 import { z } from 'zod';
-import { writeFileAtomic } from '../internal/atomic-file.js';
 
 /** What the volume service remembers about a volume beyond its driver's own facts. */
 export interface VolumeRecord {
@@ -75,9 +75,7 @@ const fileSchema = z.object({ version: z.literal(1), volumes: z.array(recordSche
 export async function createFsVolumeRecordStore(options: FsVolumeRecordStoreOptions): Promise<VolumeRecordStore> {
   const path = join(options.root, fileName);
   await mkdir(options.root, { recursive: true });
-  for (const entry of await readdir(options.root)) {
-    if (entry.startsWith(`.${fileName}.`) && entry.endsWith('.tmp')) await rm(join(options.root, entry), { force: true });
-  }
+  await removeStaleTempFiles(path);
   const records = new Map((await load(path)).map((r) => [r.name, r]));
   const save = () =>
     writeFileAtomic(path, Buffer.from(`${JSON.stringify({ version: 1, volumes: [...records.values()] }, null, 2)}\n`));

@@ -1,7 +1,9 @@
 import { chmodSync, lchownSync, lstatSync, lutimesSync } from 'node:fs';
 import { InternalError, InvalidArgumentError } from '@berth/errdefs';
+import { runProgram } from '@berth/program';
 import type { RootedTree } from './rooted-tree.js';
-import { escapeDumpPath, runCommand, shellQuote } from './run-command.js';
+import { shellQuote } from './shell-quote.js';
+import { escapeDumpPath } from './xattr-dump.js';
 
 /** A device node or fifo waiting to be created. */
 export interface PendingNode {
@@ -92,7 +94,7 @@ export class SpecialFiles {
         return `mknod -m ${(node.mode & 0o777).toString(8)} ${shellQuote(path)} ${node.kind}${numbers}\n`;
       })
       .join('');
-    const result = await runCommand('sh', ['-e', '-s'], { input: `set -e\n${script}`, signal, packageName: 'coreutils' });
+    const result = await runProgram('sh', ['-e', '-s'], { input: `set -e\n${script}`, signal, packageName: 'coreutils' });
     if (result.code !== 0) {
       throw new InvalidArgumentError(`cannot create the device nodes and fifos of the layer: ${result.stderr.trim()}`);
     }
@@ -116,7 +118,7 @@ export class SpecialFiles {
     this.xattrs.clear();
     if (dump === '') return;
     // -h: never follow a symlink at the final component.
-    const result = await runCommand('setfattr', ['-h', '--restore=-'], { input: dump, signal, packageName: 'attr' });
+    const result = await runProgram('setfattr', ['-h', '--restore=-'], { input: dump, signal, packageName: 'attr' });
     if (result.code === 0) return;
     const errors = result.stderr
       .split('\n')

@@ -1,7 +1,8 @@
 import { type BigIntStats, closeSync, lstatSync, openSync, readSync, readdirSync, readlinkSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { InternalError, NotFoundError } from '@berth/errdefs';
-import { runCommand, unescapeDumpPath } from './run-command.js';
+import { runProgram } from '@berth/program';
+import { unescapeDumpPath } from './xattr-dump.js';
 
 /** The file types a directory tree holds. */
 export type FileKind = 'file' | 'directory' | 'symlink' | 'char' | 'block' | 'fifo' | 'socket';
@@ -102,7 +103,7 @@ export function sameContent(a: string, b: string): boolean {
  * have attributes appear in the index.
  */
 export async function readXattrs(root: string, signal?: AbortSignal): Promise<XattrIndex> {
-  const result = await runCommand('getfattr', ['-R', '-P', '-h', '-d', '-m', '-', '-e', 'hex', '--absolute-names', root], {
+  const result = await runProgram('getfattr', ['-R', '-P', '-h', '-d', '-m', '-', '-e', 'hex', '--absolute-names', root], {
     signal,
     packageName: 'attr',
   });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { linkSync, rmSync } from 'node:fs';
 import { InvalidArgumentError } from '@berth/errdefs';
-import { runCommand } from './run-command.js';
+import { runProgram } from '@berth/program';
 
 /**
  * Creates overlayfs whiteouts (char device 0:0) without a process per whiteout: one
@@ -46,7 +46,7 @@ export class WhiteoutDevices {
 
   private async makeTemplate(): Promise<string> {
     const path = `${this.root}/.berth-whiteout-${process.pid}-${randomBytes(6).toString('hex')}`;
-    const result = await runCommand('mknod', ['-m', '000', path, 'c', '0', '0'], { signal: this.signal, packageName: 'coreutils' });
+    const result = await runProgram('mknod', ['-m', '000', path, 'c', '0', '0'], { signal: this.signal, packageName: 'coreutils' });
     if (result.code !== 0) throw new InvalidArgumentError(`cannot create an overlay whiteout device: ${result.stderr.trim()}`);
     return path;
   }
