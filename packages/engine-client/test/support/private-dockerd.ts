@@ -1,0 +1,99 @@
+import { spawn } from 'node:child_process';
+import { openSync, closeSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** A dockerd of this test file's own: its socket, data and exec roots under one temp dir. */
+export interface PrivateDockerd {
+  /** `unix://…/docker.sock`. */
+  host: string;
+  socketPath: string;
+  /** Stops it (SIGTERM, then SIGKILL), waits for its exit, unmounts what it left, removes its dirs. */
+  stop(): Promise<void>;
+}
+
+function ping(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ socketPath, path: '/_ping', method: 'GET', timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
+    req.end();
+  });
+}
+
+async function mountsUnder(directory: string): Promise<string[]> {
+  const info = await readFile('/proc/self/mountinfo', 'utf8');
+  return info
+    .split('\n')
+    .map((line) => line.split(' ')[4]?.replace(/\\040/g, ' '))
+    .filter((point): point is string => point !== undefined && (point === directory || point.startsWith(`${directory}/`)))
+    .sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Starts a private dockerd: no default bridge, no iptables or ip_forward changes, nothing
+ * shared with the host's docker. Resolves once `/_ping` answers. The temp dir is short
+ * because containerd's sockets live under it (108-byte limit).
+ */
+export async function startPrivateDockerd(): Promise<PrivateDockerd> {
+  const directory = await mkdtemp('/tmp/ecd-');
+  const socketPath = join(directory, 'docker.sock');
+  const log = openSync(join(directory, 'dockerd.log'), 'a');
+  const child = spawn(
+    'dockerd',
+    [
+      '-H', `unix://${socketPath}`,
+      '--data-root', join(directory, 'data'),
+      '--exec-root', join(directory, 'exec'),
+      '--pidfile', join(directory, 'docker.pid'),
+      '--bridge=none',
+      '--iptables=false',
+      '--ip-forward=false',
+      '--ip-masq=false',
+      '--log-level=warn',
+    ],
+    { stdio: ['ignore', log, log] },
+  );
+  closeSync(log);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let running = true;
+  void exited.then(() => {
+    running = false;
+  });
+
+  const stop = async () => {
+    if (running && child.pid !== undefined) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    for (const point of await mountsUnder(directory)) await run('umount', ['-l', point]).catch(() => undefined);
+    await rm(directory, { recursive: true, force: true, maxRetries: 3 });
+  };
+
+  try {
+    for (let attempt = 0; ; attempt += 1) {
+      if (!running) throw new Error(`dockerd exited at start: see ${directory}/dockerd.log`);
+      if (await ping(socketPath)) break;
+      if (attempt > 300) throw new Error('dockerd did not answer /_ping within 30s');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } catch (err) {
+    const text = await readFile(join(directory, 'dockerd.log'), 'utf8').catch(() => '');
+    await stop();
+    throw new Error(`${(err as Error).message}\n${text.slice(-2000)}`);
+  }
+  return { host: `unix://${socketPath}`, socketPath, stop };
+}
