@@ -1,0 +1,52 @@
+import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { checkRemove, parseSignal, removedContainer, removingContainer } from '@berth/container';
+import { isConflict, isNotFound } from '@berth/errdefs';
+import { emitContainerEvent, nextExit, notify, type ContainerContext } from './container-context.js';
+import type { ContainerEntry } from './container-table.js';
+import type { ContainerRemoveOptions } from './container-types.js';
+
+/**
+ * `docker rm`: a live container needs `force` (then it is killed first). Removes its
+ * snapshot, log, bundle and record, unregisters it from its volumes (removing its
+ * anonymous ones with `volumes`). Event: `destroy`.
+ */
+export async function removeContainer(context: ContainerContext, entry: ContainerEntry, options: ContainerRemoveOptions = {}): Promise<void> {
+  const { record } = entry;
+  const ref = { id: record.id, name: record.name };
+  checkRemove(ref, record.state, options);
+  if (entry.restartTimer) {
+    clearTimeout(entry.restartTimer);
+    entry.restartTimer = undefined;
+  }
+  if (record.state.status === 'running' || record.state.status === 'paused') {
+    const exited = nextExit(entry);
+    record.state = { ...record.state, restartCanceled: true, manuallyStopped: true };
+    await context.host.runtime.kill(record.id, 'SIGKILL');
+    emitContainerEvent(context, entry, 'kill', { signal: String(parseSignal('SIGKILL').number) });
+    await exited;
+  }
+  record.state = removingContainer(ref, record.state, { force: true }).state;
+  await context.table.save(entry);
+  await context.host.runtime.delete(record.id, { force: true }).catch((err: unknown) => {
+    if (!isNotFound(err)) throw err;
+  });
+  await context.engine.components.snapshotter.remove(record.snapshotKey).catch((err: unknown) => {
+    if (!isNotFound(err)) throw err;
+  });
+  for (const [name, volume] of Object.entries(record.volumes)) {
+    await context.engine.volumes.removeUser(name, record.id);
+    if (options.volumes && volume.anonymous) {
+      await context.engine.volumes.remove(name).catch((err: unknown) => {
+        if (!isConflict(err) && !isNotFound(err)) throw err;
+      });
+    }
+  }
+  for (const execId of entry.execs) context.execs.delete(execId);
+  await rm(dirname(record.logPath), { recursive: true, force: true });
+  await rm(record.bundle, { recursive: true, force: true });
+  await context.table.delete(entry);
+  record.state = removedContainer(record.state).state;
+  emitContainerEvent(context, entry, 'destroy');
+  notify(entry.removedListeners);
+}

@@ -1,0 +1,260 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import {
+  type ExitStatus,
+  createRuntimeSpec,
+  containerHostname,
+  decideRestart,
+  exitContainer,
+  failStart,
+  readUserDatabase,
+  resolveInRoot,
+  resolveUser,
+  restartingContainer,
+  startContainer,
+} from '@berth/container';
+import { isNotFound } from '@berth/errdefs';
+import { buildHostnameFile, buildHostsFile, buildResolvConfFile, parseExtraHosts, readHostResolvConf } from '@berth/network';
+import type { RuntimeMount } from '@berth/spec';
+import { emitContainerEvent, notify, type ContainerContext } from './container-context.js';
+import { attachNetworks, detachNetworks } from './container-networking.js';
+import type { ContainerEntry } from './container-table.js';
+import { serialized } from './container-table.js';
+import { removeContainer } from './container-remove.js';
+import { checkExecutable } from './find-executable.js';
+import { startHealthMonitor, stopHealthMonitor } from './container-health.js';
+
+/** The container as error messages name it. */
+export function refOf(entry: ContainerEntry) {
+  return { id: entry.record.id, name: entry.record.name };
+}
+
+async function persist(context: ContainerContext, entry: ContainerEntry): Promise<void> {
+  await context.table.save(entry);
+}
+
+/** The directory of the container's root file system while it runs (mounted if need be). */
+function rootfsTarget(entry: ContainerEntry): string {
+  return join(entry.record.bundle, 'rootfs');
+}
+
+/** Mounts (or finds) the container's root file system; resolves to its directory. */
+export async function mountRootfs(context: ContainerContext, entry: ContainerEntry): Promise<string> {
+  if (entry.rootfs) return entry.rootfs;
+  const mounts = await context.engine.components.snapshotter.mounts(entry.record.snapshotKey);
+  await mkdir(entry.record.bundle, { recursive: true, mode: 0o700 });
+  entry.rootfs = await context.host.mountRootfs(mounts, rootfsTarget(entry));
+  return entry.rootfs;
+}
+
+/** After an engine restart: a running container's root file system is still mounted where its run put it. */
+export async function adoptRootfs(context: ContainerContext, entry: ContainerEntry): Promise<void> {
+  const mounts = await context.engine.components.snapshotter.mounts(entry.record.snapshotKey);
+  const [only] = mounts;
+  entry.rootfs = mounts.length === 1 && only?.type === 'bind' ? only.source : rootfsTarget(entry);
+}
+
+/** Unmounts the root file system if mounted. */
+export async function unmountRootfs(context: ContainerContext, entry: ContainerEntry): Promise<void> {
+  if (!entry.rootfs) return;
+  entry.rootfs = undefined;
+  await context.host.unmountRootfs(rootfsTarget(entry)).catch(() => undefined);
+}
+
+/** Writes /etc/hosts, /etc/resolv.conf and /etc/hostname for the container, as bind mounts. */
+async function networkFiles(context: ContainerContext, entry: ContainerEntry, hostname: string): Promise<RuntimeMount[]> {
+  const { record } = entry;
+  const addresses = Object.values(record.networks)
+    .map((settings) => (settings.endpoint as { ipv4Address?: string } | undefined)?.ipv4Address)
+    .filter((a): a is string => a !== undefined);
+  const controller = context.engine.components.networks;
+  const firstNetwork = Object.keys(record.networks)[0];
+  const embeddedDns = firstNetwork ? controller.dnsServerOf(firstNetwork)?.host : undefined;
+  const bridgeGateway = controller.listNetworks({ name: 'bridge' }).find((n) => n.name === 'bridge')?.ipam.config[0]?.gateway;
+  const files: Record<string, string> = {
+    hosts: buildHostsFile({
+      hostname,
+      ...(record.config.domainname ? { domainname: record.config.domainname } : {}),
+      addresses: record.networkMode === 'host' ? [] : addresses,
+      extraHosts: parseExtraHosts(record.options.extraHosts ?? [], bridgeGateway),
+    }),
+    'resolv.conf': buildResolvConfFile({
+      host: await readHostResolvConf(),
+      ...(embeddedDns ? { embeddedDns } : {}),
+      ...(record.options.dns ? { dns: record.options.dns } : {}),
+    }),
+    hostname: buildHostnameFile(hostname),
+  };
+  const mounts: RuntimeMount[] = [];
+  const explicit = new Set((record.config.mounts ?? []).map((m) => m.target));
+  for (const [name, text] of Object.entries(files)) {
+    const path = join(record.bundle, name);
+    await writeFile(path, text, { mode: 0o644 });
+    if (!explicit.has(`/etc/${name}`)) mounts.push({ destination: `/etc/${name}`, type: 'bind', source: path, options: ['rbind', 'rprivate'] });
+  }
+  return mounts;
+}
+
+/**
+ * Starts the container's process: root file system, volumes (mounted, with copy-up),
+ * network namespace and endpoints, runtime spec, then the runtime's create and start.
+ * Resolves once the process runs; watches for its exit. A start that fails leaves the
+ * container as it was, with the error recorded, and everything it set up undone.
+ * Events: volume `mount`, network `connect`, container `start`.
+ */
+export async function runContainer(context: ContainerContext, entry: ContainerEntry, options: { byRestartPolicy?: boolean } = {}): Promise<void> {
+  const { record } = entry;
+  const { runtime } = context.host;
+  const volumes = context.engine.volumes;
+  const mounted: string[] = [];
+  try {
+    const rootfs = await mountRootfs(context, entry);
+    await checkExecutable(rootfs, record);
+    const user = resolveUser(record.config.user, await readUserDatabase(rootfs), record.config.groupAdd ?? []);
+    const volumePaths = new Map<string, string>();
+    for (const [name, { target }] of Object.entries(record.volumes)) {
+      const mount = (record.config.mounts ?? []).find((m) => m.type === 'volume' && m.source === name);
+      const copyFrom = mount && mount.type === 'volume' && mount.noCopy ? undefined : await resolveInRoot(rootfs, target).catch(() => undefined);
+      volumePaths.set(name, await volumes.mount(name, record.id, copyFrom ? { copyFrom } : {}));
+      mounted.push(name);
+      context.engine.bus.emit({
+        type: 'volume',
+        action: 'mount',
+        actor: { id: name, attributes: { container: record.id, destination: target, driver: (await volumes.inspect(name)).Driver, propagation: '', 'read/write': String(!mount?.readOnly) } },
+      });
+    }
+    const image = await context.engine.images.resolve(record.imageId);
+    const network = await attachNetworks(context, entry, Object.keys(image.config.config?.ExposedPorts ?? {}));
+    const hostname = record.networkMode === 'host' ? (await import('node:os')).hostname() : containerHostname(record.config, record.id);
+    const extraMounts = await networkFiles(context, entry, hostname);
+    const spec = createRuntimeSpec(
+      { ...record.config, hostname },
+      {
+        id: record.id,
+        rootfs,
+        user,
+        network,
+        extraMounts,
+        ...(context.host.initPath ? { initPath: context.host.initPath } : {}),
+        resolveVolume: (mount) => volumePaths.get(mount.source ?? '') ?? '',
+      },
+    );
+    await mkdir(dirname(record.logPath), { recursive: true });
+    await runtime.delete(record.id, { force: true }).catch((err: unknown) => {
+      if (!isNotFound(err)) throw err;
+    });
+    await runtime.create(record.id, {
+      bundle: record.bundle,
+      spec,
+      logPath: record.logPath,
+      ...(record.config.openStdin ? { openStdin: true } : {}),
+      ...(record.config.stdinOnce ? { stdinOnce: true } : {}),
+    });
+    await runtime.start(record.id);
+    const state = await runtime.state(record.id);
+    record.state = startContainer(refOf(entry), record.state, { pid: state.pid, now: new Date(), ...(options.byRestartPolicy ? { byRestartPolicy: true } : {}) }).state;
+    await persist(context, entry);
+    emitContainerEvent(context, entry, 'start');
+    watchExit(context, entry);
+    startHealthMonitor(context, entry, context.onUnhealthy);
+  } catch (err) {
+    await runtime.delete(record.id, { force: true }).catch(() => undefined);
+    await releaseRun(context, entry, mounted).catch(() => undefined);
+    const message = (err as Error).message;
+    record.state = failStart(record.state, { error: message, now: new Date(), ...exitCodeForStartError(message) });
+    await persist(context, entry);
+    throw err;
+  }
+}
+
+/** docker's exit codes for a start that failed: 127 for a missing program, 126 for one that cannot run. */
+function exitCodeForStartError(message: string): { exitCode?: number } {
+  if (/not found|no such file/i.test(message)) return { exitCode: 127 };
+  if (/permission denied|not executable/i.test(message)) return { exitCode: 126 };
+  return {};
+}
+
+/** Undoes what a run set up: volume mounts, network endpoints and namespace, the rootfs mount. */
+async function releaseRun(context: ContainerContext, entry: ContainerEntry, volumes: readonly string[]): Promise<void> {
+  const { record } = entry;
+  stopHealthMonitor(entry);
+  for (const name of volumes) {
+    const driver = (await context.engine.volumes.inspect(name).catch(() => undefined))?.Driver ?? '';
+    await context.engine.volumes.unmount(name, record.id).catch(() => undefined);
+    context.engine.bus.emit({ type: 'volume', action: 'unmount', actor: { id: name, attributes: { container: record.id, driver } } });
+  }
+  await detachNetworks(context, entry);
+  await unmountRootfs(context, entry);
+}
+
+/** Attaches the exit watcher of the current run (once per run). */
+export function watchExit(context: ContainerContext, entry: ContainerEntry): void {
+  if (entry.watching) return;
+  entry.watching = true;
+  context.host.runtime.wait(entry.record.id).then(
+    (exit) => {
+      entry.watching = false;
+      return handleExit(context, entry, exit);
+    },
+    (err: unknown) => {
+      entry.watching = false;
+      return handleExit(context, entry, { exitCode: 255, exitedAt: new Date(), oomKilled: false }, (err as Error).message);
+    },
+  ).catch(() => undefined);
+}
+
+/**
+ * The process ended: release the run, then ask the restart policy. Restart → `restarting`
+ * and a start after the backoff delay; otherwise `exited` (and removed with `autoRemove`).
+ * Events: `oom` (when OOM-killed), `die` (with `exitCode`), volume `unmount`, network `disconnect`.
+ */
+export async function handleExit(
+  context: ContainerContext,
+  entry: ContainerEntry,
+  exit: ExitStatus,
+  error?: string,
+  options: { applyPolicy?: boolean } = {},
+): Promise<void> {
+  const { record } = entry;
+  // A closed engine leaves exits to the next one on this data root (live restore).
+  if (record.state.status === 'removed' || context.closing) return;
+  await context.host.runtime.delete(record.id, { force: true }).catch(() => undefined);
+  await releaseRun(context, entry, Object.keys(record.volumes));
+  const ranForMs = record.state.startedAt ? exit.exitedAt.getTime() - record.state.startedAt.getTime() : 0;
+  const exitInfo = { exitCode: exit.exitCode, now: exit.exitedAt, oomKilled: exit.oomKilled, ...(error ? { error } : {}) };
+  const decision = record.options.autoRemove || options.applyPolicy === false
+    ? ({ restart: false } as const)
+    : decideRestart(record.config.restartPolicy, {
+        exitCode: exit.exitCode,
+        ranForMs,
+        restartCount: record.state.restartCount,
+        previousDelayMs: record.previousDelayMs,
+        restartCanceled: record.state.restartCanceled,
+        manuallyStopped: record.state.manuallyStopped,
+        engineShuttingDown: context.closing,
+      });
+  if (exit.oomKilled) emitContainerEvent(context, entry, 'oom');
+  if (decision.restart) {
+    record.state = restartingContainer(record.state, exitInfo).state;
+    record.previousDelayMs = decision.delayMs;
+    await persist(context, entry);
+    emitContainerEvent(context, entry, 'die', { exitCode: String(exit.exitCode) });
+    notify(entry.exitListeners);
+    entry.restartTimer = setTimeout(() => {
+      entry.restartTimer = undefined;
+      void serialized(entry, async () => {
+        if (record.state.status !== 'restarting' || context.closing) return;
+        await runContainer(context, entry, { byRestartPolicy: true });
+      }).catch(() => undefined);
+    }, decision.delayMs);
+    return;
+  }
+  record.state = exitContainer(record.state, exitInfo).state;
+  if (ranForMs >= 10_000) record.previousDelayMs = 0;
+  await persist(context, entry);
+  emitContainerEvent(context, entry, 'die', { exitCode: String(exit.exitCode) });
+  notify(entry.exitListeners);
+  if (record.options.autoRemove) {
+    await serialized(entry, () => removeContainer(context, entry, { volumes: true })).catch(() => undefined);
+  }
+}
