@@ -106,7 +106,6 @@ export { matchesEventFilters } from './events/event-filters.js';
 // --- metadata ---
 export { createFsMetadataStore, createMemoryMetadataStore } from './metadata/metadata-store.js';
 export type { MetadataStore, MetadataCollection } from './metadata/metadata-store.js';
-export { writeFileAtomic } from './metadata/atomic-write.js';
 
 // --- engines ---
 export { createEngine } from './create-engine.js';

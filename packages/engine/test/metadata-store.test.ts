@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { makeTempDir } from '@berth/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createFsMetadataStore, createMemoryMetadataStore, writeFileAtomic } from '@berth/engine';
+import { writeFileAtomic } from '@berth/atomic-file';
+import { createFsMetadataStore, createMemoryMetadataStore } from '@berth/engine';
 
 const schema = z.object({ name: z.string(), count: z.number() });
 

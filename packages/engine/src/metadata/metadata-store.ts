@@ -2,7 +2,8 @@ import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InternalError, InvalidArgumentError } from '@berth/errdefs';
 import type { z } from 'zod';
-import { removeFileDurably, writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '@berth/atomic-file';
+import { removeFileDurably } from './remove-file-durably.js';
 
 /**
  * One kind of engine object (containers, execs…) kept by key: the engine's embedded
