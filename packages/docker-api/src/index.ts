@@ -315,3 +315,49 @@ export type {
   SystemAuthResponse,
 } from './generated/engine-api-schemas.js';
 // --- end of generated wire schemas ---
+
+// --- codec (engine ⇄ wire) ---
+export {
+  containerCreateOptionsFromWire,
+  containerUpdateFromWire,
+  execCreateOptionsFromWire,
+  restartPolicyFromWire,
+  resourcesFromWire,
+  bindFromWire,
+  mountFromWire,
+} from './codec/container-create-codec.js';
+export type { ContainerCreateQuery } from './codec/container-create-codec.js';
+export {
+  containerInspectToWire,
+  containerSummaryToWire,
+  containerStatsToWire,
+  portBindingsToWire,
+  portMapToWire,
+  endpointToWire,
+  waitResultToWire,
+  topResultToWire,
+  changesToWire,
+  execInspectToWire,
+} from './codec/container-view-codec.js';
+export {
+  imageSummaryToWire,
+  imageInspectToWire,
+  imageHistoryToWire,
+  imageDeleteToWire,
+  pullEventToProgress,
+  pushEventToProgress,
+  pullDoneMessages,
+  pushDoneMessages,
+} from './codec/image-codec.js';
+export type { PullProgressEvent, PushProgressEvent } from './codec/image-codec.js';
+export { networkToWire, networkCreateOptionsFromWire, networkConnectFromWire } from './codec/network-codec.js';
+export { volumeToWire, volumeCreateOptionsFromWire } from './codec/volume-codec.js';
+export { eventToWire } from './codec/event-codec.js';
+export { engineInfoToWire, engineVersionToWire, diskUsageToWire } from './codec/system-codec.js';
+export type { InfoExtras } from './codec/system-codec.js';
+export { credentialsFromAuthConfig } from './codec/auth-codec.js';
+export type { EngineCredentials } from './codec/auth-codec.js';
+export { pathStatToWire } from './codec/path-stat-codec.js';
+export { GO_ZERO_TIME, wireTime, unixSeconds } from './codec/wire-time.js';
+export { applyChangeInstructions, CHANGE_INSTRUCTIONS } from './codec/change-instructions.js';
+export type { ImageRuntimeConfig } from './codec/change-instructions.js';
