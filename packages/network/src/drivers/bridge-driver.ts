@@ -73,8 +73,10 @@ export function createBridgeDriver(options: BridgeDriverOptions): NetworkDriver 
   }
 
   async function addRules(rules: ReturnType<typeof networkRules>): Promise<void> {
-    for (const { table, chain, rule } of rules) {
-      if (!(await hostNet.ruleExists(table, chain, rule))) await hostNet.appendRule(table, chain, rule);
+    for (const { table, chain, rule, first } of rules) {
+      if (await hostNet.ruleExists(table, chain, rule)) continue;
+      if (first) await hostNet.insertRule(table, chain, rule, 1);
+      else await hostNet.appendRule(table, chain, rule);
     }
   }
 

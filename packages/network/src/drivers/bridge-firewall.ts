@@ -5,9 +5,9 @@ import type { PortBinding } from '../network.js';
 export interface BridgeChains {
   /** filter: jumps to `ports` then `isolation`, then per-network ICC and egress accepts. */
   forward: string;
-  /** filter: accepts traffic into a bridge that belongs to a connection or a published port. */
+  /** filter: drops traffic out of internal bridges, then accepts traffic into a bridge that belongs to a connection or a published port. */
   ports: string;
-  /** filter: drops every other new connection into a bridge (cross-network, from outside), and out of internal ones. */
+  /** filter: drops every other new connection into a bridge (cross-network, from outside). */
   isolation: string;
   input: string;
   postrouting: string;
@@ -103,17 +103,21 @@ export interface BridgeNetworkRules {
 /**
  * The rules of one bridge network: replies back in (ports chain); every other new connection
  * into the bridge dropped (isolation chain — other networks, other hosts; published ports are
- * accepted before it) and, for internal networks, everything out of it; container-to-container
+ * accepted before it) and, for internal networks, everything out of it (first in the ports
+ * chain, marked `first`: to be inserted, not appended); container-to-container
  * on the bridge (ICC); out to the world with masquerade unless internal; DNS to the gateway;
  * masquerade of host-originated traffic (so DNAT from 127.0.0.1 works with route_localnet)
  * and of DNATed bridge-to-bridge flows (hairpin, container → host port → container).
  */
-export function networkRules(spec: BridgeNetworkRules, chains: BridgeChains): Array<{ table: IptablesTable; chain: string; rule: string[] }> {
+export function networkRules(
+  spec: BridgeNetworkRules,
+  chains: BridgeChains,
+): Array<{ table: IptablesTable; chain: string; rule: string[]; first?: boolean }> {
   const br = spec.bridge;
   const tag = ruleTag(br);
   const filter = (chain: string, rule: string[]) => ({ table: 'filter' as const, chain, rule: tagged(rule, tag) });
   const nat = (rule: string[]) => ({ table: 'nat' as const, chain: chains.postrouting, rule: tagged(rule, tag) });
-  const rules = [
+  const rules: Array<{ table: IptablesTable; chain: string; rule: string[]; first?: boolean }> = [
     filter(chains.ports, ['-o', br, '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT']),
     filter(chains.isolation, ['!', '-i', br, '-o', br, '-j', 'DROP']),
     filter(chains.forward, ['-i', br, '-o', br, '-j', spec.icc ? 'ACCEPT' : 'DROP']),
@@ -123,7 +127,10 @@ export function networkRules(spec: BridgeNetworkRules, chains: BridgeChains): Ar
     nat(['-s', spec.subnet, '-o', br, '-m', 'conntrack', '--ctstate', 'DNAT', '-j', 'MASQUERADE']),
   ];
   if (spec.internal) {
-    rules.push(filter(chains.isolation, ['-i', br, '!', '-o', br, '-j', 'DROP']));
+    // First in the ports chain: a published port of another network is DNATed there and
+    // accepted by the ports chain before isolation is consulted, which would let the
+    // internal network out through any host address.
+    rules.push({ ...filter(chains.ports, ['-i', br, '!', '-o', br, '-j', 'DROP']), first: true });
   } else {
     rules.push(filter(chains.forward, ['-i', br, '!', '-o', br, '-j', 'ACCEPT']));
     if (spec.masquerade) rules.push(nat(['-s', spec.subnet, '!', '-o', br, '-j', 'MASQUERADE']));

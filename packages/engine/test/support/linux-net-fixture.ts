@@ -1,0 +1,249 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { writeDockerArchive } from '@berth/image';
+import { busyboxImage } from '@berth/image/testing';
+import {
+  type HostNet,
+  type NetworkDriver,
+  createBridgeDriver,
+  createHostDriver,
+  createLinuxHostNet,
+  createNoneDriver,
+  parseSubnet,
+  subnetsOverlap,
+} from '@berth/network';
+import { type Engine, createEngine } from '@berth/engine';
+
+const execFileAsync = promisify(execFile);
+
+/** Runs a host command; resolves with stdout, rejects with stderr in the message. */
+export async function run(file: string, args: string[], options: { timeoutMs?: number } = {}): Promise<string> {
+  const { stdout } = await execFileAsync(file, args, { timeout: options.timeoutMs ?? 10_000 });
+  return stdout;
+}
+
+/** Runs a host command inside the network namespace at `netns`. */
+export function inNetns(netns: string, args: string[], options: { timeoutMs?: number } = {}): Promise<string> {
+  return run('nsenter', [`--net=${netns}`, ...args], options);
+}
+
+/** Polls `check` until it returns true (servers starting in the background); bounded attempts, no timing assertions. */
+export async function eventually(check: () => Promise<boolean>, attempts = 50): Promise<boolean> {
+  for (let i = 0; i < attempts; i += 1) {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return false;
+}
+
+/** What an exec in a container printed (stdout and stderr) and its exit code. */
+export interface ExecResult {
+  exitCode: number;
+  output: string;
+}
+
+/** Runs `cmd` in a running container and collects its output. */
+export async function execIn(engine: Engine, container: string, cmd: string[]): Promise<ExecResult> {
+  const exec = await engine.containers.exec(container, { cmd, attachStdout: true, attachStderr: true });
+  const session = await engine.containers.execStart(exec.id);
+  let output = '';
+  for await (const chunk of session.output) output += chunk.data.toString('utf8');
+  return { exitCode: await session.exit, output };
+}
+
+/**
+ * `wget -O -` from a container; undefined when it fails. busybox 1.35's static wget
+ * segfaults with `-T`, so `timeout` bounds the wait instead.
+ */
+export async function fetchIn(engine: Engine, container: string, url: string): Promise<string | undefined> {
+  const result = await execIn(engine, container, ['timeout', '3', 'wget', '-q', '-O', '-', url]);
+  return result.exitCode === 0 ? result.output : undefined;
+}
+
+/** Whether one ping from the container gets an answer within a second. */
+export async function pingsFrom(engine: Engine, container: string, address: string): Promise<boolean> {
+  return (await execIn(engine, container, ['ping', '-c', '1', '-W', '1', address])).exitCode === 0;
+}
+
+/** The container's IPv4 address on `network`, without the prefix length. */
+export async function addressOn(engine: Engine, container: string, network: string): Promise<string> {
+  const endpoint = (await engine.containers.inspect(container)).networkSettings.networks[network];
+  const address = endpoint?.ipv4Address?.replace(/\/\d+$/, '');
+  if (!address) throw new Error(`container ${container} has no address on ${network}`);
+  return address;
+}
+
+/** A 10.x prefix (`10.<x>`) whose /16 no host route touches, for the test's own subnets. */
+export async function pickSubnetBase(hostNet: HostNet): Promise<string> {
+  const routes = (await hostNet.listRoutes()).flatMap((text) => {
+    try {
+      return [parseSubnet(text, true)];
+    } catch {
+      return [];
+    }
+  });
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const second = 150 + Math.floor(Math.random() * 50);
+    if (!routes.some((route) => subnetsOverlap(route, parseSubnet(`10.${second}.0.0/16`)))) return `10.${second}`;
+  }
+  throw new Error('no free 10.x.0.0/16 for the test');
+}
+
+/** Links of the host namespace whose names contain `fragment`. */
+export async function hostLinksContaining(fragment: string): Promise<string[]> {
+  const links = JSON.parse(await run('ip', ['-j', 'link', 'show'])) as Array<{ ifname: string }>;
+  return links.map((link) => link.ifname).filter((name) => name.includes(fragment));
+}
+
+/** Lines of `iptables-save` mentioning `fragment` (chains, jumps, rules). */
+export async function iptablesLinesContaining(fragment: string): Promise<string[]> {
+  return (await run('iptables-save', [])).split('\n').filter((line) => line.includes(fragment));
+}
+
+/** Mount points of the host mount namespace below `prefix`. */
+export async function mountsUnder(prefix: string): Promise<string[]> {
+  const mountinfo = await run('cat', ['/proc/self/mountinfo']);
+  return mountinfo
+    .split('\n')
+    .map((line) => line.split(' ')[4] ?? '')
+    .filter((point) => point === prefix || point.startsWith(`${prefix}/`));
+}
+
+/** A real Linux engine with bridge networking on private names, and what its cleanup checks need. */
+export interface BridgeEngineFixture {
+  engine: Engine;
+  hostNet: HostNet;
+  /** Short random hex, in every host-visible name of the fixture. */
+  tag: string;
+  /** iptables chain prefix of the bridge driver (`BT<TAG>`). */
+  chainPrefix: string;
+  /** `10.<x>`: a /16 free on the host, for the test's subnets and its "other host". */
+  subnetBase: string;
+  dataRoot: string;
+  stateRoot: string;
+  /** A /24 of the free /16 per index (1 is the default bridge's). */
+  subnet(index: number): string;
+  /** Host veth names (`veth<7 hex>`) of every endpoint seen by {@link BridgeEngineFixture.track}. */
+  veths: Set<string>;
+  /** Records the host veths of a container's current endpoints, for the leak check. */
+  track(container: string): Promise<void>;
+  /** Removes every container and network, the default bridge's link and chains, the roots (once; later calls do nothing). */
+  dispose(): Promise<void>;
+}
+
+/** Where a bridge engine lives and the private names it uses; the same settings reopen it. */
+export interface BridgeEngineSettings {
+  /** Short random hex, in every host-visible name. */
+  tag: string;
+  /** `10.<x>`, a /16 free on the host. */
+  subnetBase: string;
+  /** Parent directory of the data root (removed by `dispose` of {@link openBridgeEngine}). */
+  workDir: string;
+  /** Short, under /run: conmon's socket paths must fit in 108 bytes. */
+  stateRoot: string;
+}
+
+/** Fresh settings: a random tag, a free subnet, a new temp directory, `/run/bt-<tag>`. */
+export async function newBridgeEngineSettings(): Promise<BridgeEngineSettings & { removeWorkDir(): Promise<void> }> {
+  const tag = randomBytes(3).toString('hex');
+  // Not testkit's makeTempDir: this module also runs in the child engine process, outside vitest.
+  const workDir = await mkdtemp(join(tmpdir(), 'berth-engine-net-'));
+  return {
+    tag,
+    subnetBase: await pickSubnetBase(createLinuxHostNet()),
+    workDir,
+    stateRoot: `/run/bt-${tag}`,
+    removeWorkDir: () => rm(workDir, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * `createEngine` as root with runc, overlayfs and the bridge driver under the settings'
+ * private names: bridge `bt<tag>`, chain prefix `BT<TAG>`, default bridge subnet
+ * `<subnetBase>.1.0/24`, data root `<workDir>/data`. With `loadBusybox`, busybox is loaded as
+ * `busybox:latest`.
+ */
+export async function createBridgeEngine(
+  settings: BridgeEngineSettings,
+  options: { loadBusybox?: boolean } = {},
+): Promise<{ engine: Engine; hostNet: HostNet; bridge: NetworkDriver }> {
+  const hostNet = createLinuxHostNet();
+  const bridge = createBridgeDriver({ hostNet, chainPrefix: `BT${settings.tag.toUpperCase()}` });
+  const engine = await createEngine({
+    dataRoot: join(settings.workDir, 'data'),
+    stateRoot: settings.stateRoot,
+    hostNet,
+    networkDrivers: [bridge, createHostDriver(), createNoneDriver()],
+    defaultBridge: { bridgeName: `bt${settings.tag}`, subnet: `${settings.subnetBase}.1.0/24` },
+  });
+  if (options.loadBusybox) {
+    const archive = join(settings.workDir, `busybox-${randomBytes(3).toString('hex')}.tar`);
+    await writeDockerArchive(archive, [{ image: busyboxImage(), tags: ['busybox:latest'] }]);
+    await engine.images.load(archive);
+    await rm(archive, { force: true });
+  }
+  return { engine, hostNet, bridge };
+}
+
+/**
+ * Opens a bridge engine ({@link createBridgeEngine}) on fresh settings, or on `settings`
+ * (an engine that ran before: a crashed one's data root), with busybox loaded.
+ */
+export async function openBridgeEngine(given?: BridgeEngineSettings & { removeWorkDir(): Promise<void> }): Promise<BridgeEngineFixture> {
+  const settings = given ?? (await newBridgeEngineSettings());
+  const { tag, subnetBase, stateRoot } = settings;
+  const chainPrefix = `BT${tag.toUpperCase()}`;
+  const subnet = (index: number) => `${subnetBase}.${index}.0/24`;
+  const dataRoot = join(settings.workDir, 'data');
+  let opened: Awaited<ReturnType<typeof createBridgeEngine>> | undefined;
+  let disposed = false;
+  const dispose = async () => {
+    if (disposed) return;
+    disposed = true;
+    if (opened) {
+      const { engine, bridge } = opened;
+      for (const container of await engine.containers.list({ all: true })) {
+        await engine.containers.remove(container.id, { force: true, volumes: true }).catch(() => undefined);
+      }
+      for (const network of await engine.networks.list({ filters: { type: ['custom'] } })) {
+        await engine.networks.remove(network.id).catch(() => undefined);
+      }
+      // The predefined network cannot be removed through the engine; its bridge and chains are the test's.
+      const defaultBridge = await engine.networks.inspect('bridge').catch(() => undefined);
+      if (defaultBridge) await bridge.removeNetwork(defaultBridge.id).catch(() => undefined);
+      await engine.close();
+    }
+    await rm(stateRoot, { recursive: true, force: true });
+    await settings.removeWorkDir();
+  };
+  try {
+    opened = await createBridgeEngine(settings, { loadBusybox: true });
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+  const { engine, hostNet } = opened;
+  const veths = new Set<string>();
+  const track = async (container: string) => {
+    for (const endpoint of Object.values((await engine.containers.inspect(container)).networkSettings.networks)) {
+      if (endpoint?.endpointId) veths.add(`veth${endpoint.endpointId.slice(0, 7)}`);
+    }
+  };
+  return { engine, hostNet, tag, chainPrefix, subnetBase, dataRoot, stateRoot, subnet, veths, track, dispose };
+}
+
+/** Host-visible state of a fixture still present after `dispose` (all lists empty when clean). */
+export async function leftovers(
+  fixture: Pick<BridgeEngineFixture, 'tag' | 'chainPrefix' | 'dataRoot' | 'stateRoot' | 'veths'>,
+): Promise<Record<string, string[]>> {
+  const links = JSON.parse(await run('ip', ['-j', 'link', 'show'])) as Array<{ ifname: string }>;
+  return {
+    links: links.map((link) => link.ifname).filter((name) => name.includes(fixture.tag) || fixture.veths.has(name)),
+    iptables: [...(await iptablesLinesContaining(fixture.chainPrefix)), ...(await iptablesLinesContaining(`berth:bt${fixture.tag}`))],
+    mounts: [...(await mountsUnder(fixture.dataRoot)), ...(await mountsUnder(fixture.stateRoot))],
+  };
+}
