@@ -8,6 +8,7 @@ import { createBridgeDriver, createHostDriver, createLinuxHostNet, createNoneDri
 import { describeIntegration, makeTempDir } from '@berth/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Engine, createEngine } from '@berth/engine';
+import { pickSubnetBase } from './support/linux-net-fixture.js';
 
 function get(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -34,14 +35,18 @@ describeIntegration('linux engine with bridge networking', { root: true, command
   let engine: Engine;
   const stateRoot = `/run/bt-${tag}`;
 
+  // Explicit subnets: automatic ones could race with another test file's engine for one pool.
+  let subnetBase: string;
+
   beforeAll(async () => {
     dir = await makeTempDir('berth-engine-bridge');
+    subnetBase = await pickSubnetBase(hostNet);
     engine = await createEngine({
       dataRoot: join(dir.path, 'data'),
       stateRoot,
       hostNet,
       networkDrivers: [bridge, createHostDriver(), createNoneDriver()],
-      defaultBridge: { bridgeName: `bt${tag}` },
+      defaultBridge: { bridgeName: `bt${tag}`, subnet: `${subnetBase}.1.0/24` },
     });
     const archive = join(dir.path, 'busybox.tar');
     await writeDockerArchive(archive, [{ image: busyboxImage(), tags: ['busybox:latest'] }]);
@@ -84,7 +89,7 @@ describeIntegration('linux engine with bridge networking', { root: true, command
   });
 
   it('resolves containers by name on a user-defined network', async () => {
-    const network = await engine.networks.create({ name: `bt-net-${tag}` });
+    const network = await engine.networks.create({ name: `bt-net-${tag}`, ipam: { config: [{ subnet: `${subnetBase}.2.0/24` }] } });
     const server = await engine.containers.create({ image: 'busybox', name: `bt-server-${tag}`, cmd: ['sleep', '1000'], networkMode: network.name });
     const client = await engine.containers.create({ image: 'busybox', cmd: ['sleep', '1000'], networkMode: network.name });
     await engine.containers.start(server.id);
