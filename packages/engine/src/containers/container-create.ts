@@ -48,7 +48,23 @@ export async function createContainer(context: ContainerContext, options: Contai
     throw new InvalidArgumentError('Conflicting options: RestartPolicy and AutoRemove');
   }
   const name = options.name !== undefined ? validateContainerName(options.name) : generateContainerName((n) => table.nameTaken(n));
-  table.assertNameFree(name);
+  const releaseName = table.reserveName(name);
+  try {
+    return await createNamed(context, options, config, name, releaseName);
+  } finally {
+    releaseName();
+  }
+}
+
+/** The rest of {@link createContainer}, with `name` reserved until just before the insert. */
+async function createNamed(
+  context: ContainerContext,
+  options: ContainerCreateOptions,
+  config: ReturnType<typeof parseContainerConfig>,
+  name: string,
+  releaseName: () => void,
+): Promise<ContainerCreateResult> {
+  const { engine, table } = context;
   const networkMode = options.networkMode ?? 'bridge';
   const primary = primaryNetworkOf(networkMode);
   if (primary) engine.components.networks.inspectNetwork(primary);
@@ -106,6 +122,7 @@ export async function createContainer(context: ContainerContext, options: Contai
       volumes,
       previousDelayMs: 0,
     };
+    releaseName();
     const entry = await table.insert(record);
     emitContainerEvent(context, entry, 'create');
     return { id, warnings: [] };

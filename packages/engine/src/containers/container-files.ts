@@ -7,24 +7,21 @@ import type { FileChange } from '@berth/image';
 import { pipeline } from 'node:stream/promises';
 import { createWriteStream } from 'node:fs';
 import { emitContainerEvent, type ContainerContext } from './container-context.js';
-import { mountRootfs, unmountRootfs } from './container-run.js';
+import { useRootfs } from './container-rootfs-use.js';
 import type { ContainerEntry } from './container-table.js';
 import type { ArchiveTarget } from '../images/image-types.js';
 import type { ContainerCommitOptions, ContainerPathStat } from './container-types.js';
-
-const live = (entry: ContainerEntry) => ['running', 'paused', 'restarting'].includes(entry.record.state.status);
 
 /**
  * Runs `use` with the container's root file system as a directory, mounting it for the
  * duration when the container is not running (a running one has it mounted already).
  */
 async function withRootfs<T>(context: ContainerContext, entry: ContainerEntry, use: (rootfs: string) => Promise<T>): Promise<T> {
-  const running = live(entry);
-  const rootfs = await mountRootfs(context, entry);
+  const rootfs = await useRootfs(context, entry);
   try {
-    return await use(rootfs);
+    return await use(rootfs.rootfs);
   } finally {
-    if (!running && !live(entry)) await unmountRootfs(context, entry);
+    await rootfs.release();
   }
 }
 
@@ -50,15 +47,16 @@ function toPathStat(stat: { name: string; size: number; mode: number; mtime: Dat
 
 /** `docker cp` out: a tar of `path` (never following the container's symlinks onto the host). */
 export async function archiveOf(context: ContainerContext, entry: ContainerEntry, path: string): Promise<{ stat: ContainerPathStat; archive: Readable }> {
-  const running = live(entry);
-  const rootfs = await mountRootfs(context, entry);
-  const result = await getArchive(rootfs, path, { containerName: entry.record.name });
-  if (!running) {
-    // The tar reads lazily from the mount: release it when the stream is done.
-    result.tar.once('close', () => {
-      if (!live(entry)) void unmountRootfs(context, entry);
-    });
+  const rootfs = await useRootfs(context, entry);
+  let result;
+  try {
+    result = await getArchive(rootfs.rootfs, path, { containerName: entry.record.name });
+  } catch (err) {
+    await rootfs.release();
+    throw err;
   }
+  // The tar reads lazily from the mount: release it when the stream is done.
+  result.tar.once('close', () => void rootfs.release());
   return { stat: toPathStat(result.stat), archive: result.tar };
 }
 

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { checkRemove, parseSignal, removedContainer, removingContainer } from '@berth/container';
 import { isConflict, isNotFound } from '@berth/errdefs';
 import { emitContainerEvent, nextExit, notify, type ContainerContext } from './container-context.js';
+import { unmountRootfs } from './container-run.js';
 import type { ContainerEntry } from './container-table.js';
 import type { ContainerRemoveOptions } from './container-types.js';
 
@@ -31,6 +32,9 @@ export async function removeContainer(context: ContainerContext, entry: Containe
   await context.host.runtime.delete(record.id, { force: true }).catch((err: unknown) => {
     if (!isNotFound(err)) throw err;
   });
+  // A file operation may still hold the root file system mounted (an archive stream not
+  // yet closed): unmount it before its snapshot and bundle go.
+  await unmountRootfs(context, entry);
   await context.engine.components.snapshotter.remove(record.snapshotKey).catch((err: unknown) => {
     if (!isNotFound(err)) throw err;
   });

@@ -38,13 +38,27 @@ function rootfsTarget(entry: ContainerEntry): string {
   return join(entry.record.bundle, 'rootfs');
 }
 
+// Mounts and unmounts in progress, per container: a second mounter (a start during a file
+// operation) joins the first instead of stacking a second mount on the same target, a
+// mount waits for the unmount before it, and an unmount for the mount before it.
+const pendingMounts = new WeakMap<ContainerEntry, Promise<string>>();
+const pendingUnmounts = new WeakMap<ContainerEntry, Promise<void>>();
+
 /** Mounts (or finds) the container's root file system; resolves to its directory. */
 export async function mountRootfs(context: ContainerContext, entry: ContainerEntry): Promise<string> {
   if (entry.rootfs) return entry.rootfs;
-  const mounts = await context.engine.components.snapshotter.mounts(entry.record.snapshotKey);
-  await mkdir(entry.record.bundle, { recursive: true, mode: 0o700 });
-  entry.rootfs = await context.host.mountRootfs(mounts, rootfsTarget(entry));
-  return entry.rootfs;
+  let pending = pendingMounts.get(entry);
+  if (!pending) {
+    pending = (async () => {
+      await pendingUnmounts.get(entry);
+      const mounts = await context.engine.components.snapshotter.mounts(entry.record.snapshotKey);
+      await mkdir(entry.record.bundle, { recursive: true, mode: 0o700 });
+      entry.rootfs = await context.host.mountRootfs(mounts, rootfsTarget(entry));
+      return entry.rootfs;
+    })().finally(() => pendingMounts.delete(entry));
+    pendingMounts.set(entry, pending);
+  }
+  return pending;
 }
 
 /** After an engine restart: a running container's root file system is still mounted where its run put it. */
@@ -54,11 +68,23 @@ export async function adoptRootfs(context: ContainerContext, entry: ContainerEnt
   entry.rootfs = mounts.length === 1 && only?.type === 'bind' ? only.source : rootfsTarget(entry);
 }
 
-/** Unmounts the root file system if mounted. */
+/** Unmounts the root file system if mounted; resolves once it is (also when another caller began it). */
 export async function unmountRootfs(context: ContainerContext, entry: ContainerEntry): Promise<void> {
-  if (!entry.rootfs) return;
-  entry.rootfs = undefined;
-  await context.host.unmountRootfs(rootfsTarget(entry)).catch(() => undefined);
+  // No await before taking `rootfs` when nothing is mounting: a mounter arriving in between
+  // would be handed the directory this call is about to unmount.
+  const mounting = pendingMounts.get(entry);
+  if (mounting) await mounting.catch(() => undefined);
+  if (entry.rootfs) {
+    entry.rootfs = undefined;
+    const unmounting: Promise<void> = context.host
+      .unmountRootfs(rootfsTarget(entry))
+      .catch(() => undefined)
+      .finally(() => {
+        if (pendingUnmounts.get(entry) === unmounting) pendingUnmounts.delete(entry);
+      });
+    pendingUnmounts.set(entry, unmounting);
+  }
+  await pendingUnmounts.get(entry);
 }
 
 /** Writes /etc/hosts, /etc/resolv.conf and /etc/hostname for the container, as bind mounts. */

@@ -30,6 +30,8 @@ export interface ContainerEntry {
 export class ContainerTable {
   readonly #byId = new Map<string, ContainerEntry>();
   readonly #byName = new Map<string, string>();
+  /** Names held by creations still in progress (between their check and their insert). */
+  readonly #reservedNames = new Set<string>();
 
   constructor(private readonly store: MetadataCollection<unknown>) {}
 
@@ -65,13 +67,32 @@ export class ContainerTable {
     return matches[0] ? this.#byId.get(matches[0]) : undefined;
   }
 
-  /** Whether a name is taken. */
+  /** Whether a name is taken (or held by a creation in progress). */
   nameTaken(name: string): boolean {
-    return this.#byName.has(name);
+    return this.#byName.has(name) || this.#reservedNames.has(name);
+  }
+
+  /**
+   * Holds a free name for a container being created, so concurrent creations (and renames)
+   * cannot take it while the creation awaits; `Conflict` if it is taken or held. Returns
+   * the release (idempotent), called just before {@link insert} or when the creation fails.
+   */
+  reserveName(name: string): () => void {
+    this.assertNameFree(name);
+    this.#reservedNames.add(name);
+    return () => {
+      this.#reservedNames.delete(name);
+    };
   }
 
   /** Refuses a taken name with docker's `Conflict` message. */
   assertNameFree(name: string): void {
+    if (this.#reservedNames.has(name)) {
+      throw new ConflictError(
+        `Conflict. The container name "/${name}" is already in use by a container being created. You have to remove (or rename) that container to be able to reuse that name.`,
+        { details: { name } },
+      );
+    }
     const owner = this.#byName.get(name);
     if (owner) {
       throw new ConflictError(
