@@ -212,13 +212,14 @@ export function createRuncRuntime(options: RuncRuntimeOptions): OciRuntime {
         stdinOnce: createOptions.stdinOnce ?? false,
         annotations: { ...(createOptions.spec.annotations ?? {}) },
       };
+      let pid: number;
       try {
         await mkdir(join(persistRoot, id), { recursive: true });
         await rm(exits.exitFile(id), { force: true });
         await writeFile(join(containerDir(id), 'runtime.json'), JSON.stringify(meta));
         await mkdir(createOptions.bundle, { recursive: true });
         await writeFile(join(createOptions.bundle, 'config.json'), serializeRuntimeSpec(createOptions.spec));
-        await launchConmon({
+        pid = await launchConmon({
           conmonPath,
           runcPath,
           runcRoot,
@@ -244,13 +245,22 @@ export function createRuncRuntime(options: RuncRuntimeOptions): OciRuntime {
         await removeFiles(id);
         throw err;
       }
-      return stateOf(meta);
+      // conmon hands back the init PID once `runc create` has succeeded: asking runc again
+      // would cost a process spawn on every container start.
+      return { id, status: 'created', pid, bundle: meta.bundle, annotations: { ...meta.annotations } };
     },
 
     async start(id) {
-      const state = await stateOf(await readMeta(id));
-      if (state.status !== 'created') throw notIn(state, 'created');
-      await cli.start(id);
+      const meta = await readMeta(id);
+      // Optimistic: `runc start` refuses anything but a created container, and only then
+      // is the state worth a second runc call, to explain the refusal.
+      try {
+        await cli.start(id);
+      } catch (err) {
+        const state = await stateOf(meta);
+        if (state.status !== 'created') throw notIn(state, 'created');
+        throw err;
+      }
     },
 
     async kill(id, signal, killOptions = {}) {
@@ -274,7 +284,9 @@ export function createRuncRuntime(options: RuncRuntimeOptions): OciRuntime {
 
     async delete(id, deleteOptions = {}) {
       const meta = await readMeta(id);
-      const state = await stateOf(meta);
+      // An exit conmon wrote down is final: no need to ask runc.
+      const recordedExit = await exits.read(id);
+      const state: Pick<RuntimeContainer, 'status'> = recordedExit ? { status: 'stopped' } : await stateOf(meta);
       if ((state.status === 'running' || state.status === 'paused') && !deleteOptions.force) {
         throw new FailedPreconditionError(`cannot delete container ${id} that is not stopped (state: ${state.status})`, {
           details: { id, status: state.status },

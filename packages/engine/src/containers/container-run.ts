@@ -169,7 +169,7 @@ export async function runContainer(context: ContainerContext, entry: ContainerEn
     await runtime.delete(record.id, { force: true }).catch((err: unknown) => {
       if (!isNotFound(err)) throw err;
     });
-    await runtime.create(record.id, {
+    const created = await runtime.create(record.id, {
       bundle: record.bundle,
       spec,
       logPath: record.logPath,
@@ -177,8 +177,8 @@ export async function runContainer(context: ContainerContext, entry: ContainerEn
       ...(record.config.stdinOnce ? { stdinOnce: true } : {}),
     });
     await runtime.start(record.id);
-    const state = await runtime.state(record.id);
-    record.state = startContainer(refOf(entry), record.state, { pid: state.pid, now: new Date(), ...(options.byRestartPolicy ? { byRestartPolicy: true } : {}) }).state;
+    // The init process runc created is the one `start` let run: its PID is known already.
+    record.state = startContainer(refOf(entry), record.state, { pid: created.pid, now: new Date(), ...(options.byRestartPolicy ? { byRestartPolicy: true } : {}) }).state;
     await persist(context, entry);
     emitContainerEvent(context, entry, 'start');
     watchExit(context, entry);
