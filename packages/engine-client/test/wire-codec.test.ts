@@ -66,6 +66,7 @@ describe('wire codec round trips through berthd\'s codec', () => {
       autoRemove: true,
       extraHosts: ['db:10.0.0.2'],
       dns: ['1.1.1.1'],
+      volumesFrom: ['db', 'cache:ro'],
       networks: { backend: { aliases: ['api'], ipv4Address: '10.1.0.5' } },
     };
     const { body, query } = containerCreateToWire(options);

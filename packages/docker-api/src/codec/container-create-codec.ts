@@ -64,6 +64,7 @@ export function containerCreateOptionsFromWire(request: ContainerCreateRequest, 
   setIf(options, 'oomScoreAdj', host.OomScoreAdj || undefined);
   setIf(options, 'autoRemove', host.AutoRemove ?? undefined);
   setIf(options, 'publishAllPorts', host.PublishAllPorts ?? undefined);
+  if (host.VolumesFrom && host.VolumesFrom.length > 0) options.volumesFrom = host.VolumesFrom;
   setIf(options, 'extraHosts', host.ExtraHosts ?? undefined);
   setIf(options, 'dns', host.Dns ?? undefined);
   setIf(options, 'networkMode', nonEmpty(host.NetworkMode) === 'default' ? 'bridge' : nonEmpty(host.NetworkMode));

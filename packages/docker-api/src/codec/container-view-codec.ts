@@ -130,6 +130,7 @@ function hostConfigToWire(c: ContainerInspect): HostConfig {
     RestartPolicy: { Name: h.restartPolicy.name, MaximumRetryCount: h.restartPolicy.maximumRetryCount ?? 0 },
     AutoRemove: h.autoRemove,
     PublishAllPorts: h.publishAllPorts,
+    VolumesFrom: config.volumesFrom ?? null,
     Binds: null,
     Mounts: (config.mounts ?? []).map((m) => ({
       Type: m.type,

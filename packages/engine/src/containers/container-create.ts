@@ -7,6 +7,7 @@ import { emitContainerEvent, type ContainerContext } from './container-context.j
 import { generateContainerName, validateContainerName } from './container-names.js';
 import type { ContainerRecord } from './container-record.js';
 import type { ContainerCreateOptions, ContainerCreateResult } from './container-types.js';
+import { mountsFromContainers } from './container-volumes-from.js';
 
 const ENGINE_ONLY_KEYS = [
   'name',
@@ -20,6 +21,7 @@ const ENGINE_ONLY_KEYS = [
   'dns',
   'platform',
   'healthOnFailure',
+  'volumesFrom',
 ] as const;
 
 /** The snapshot holding a container's root file system. */
@@ -37,7 +39,9 @@ export function primaryNetworkOf(networkMode: string): string | undefined {
  * `docker create`: validates the config (`InvalidArgument`), resolves the image (`NotFound`
  * `No such image`), takes the name (`Conflict` if taken; generated when absent), unpacks
  * the image into the snapshotter and prepares the container's writable snapshot, creates
- * its volumes (named, anonymous, and the image's `VOLUME`s) and records it. Event: `create`.
+ * its volumes (named, anonymous, and the image's `VOLUME`s), takes the volumes and binds of
+ * the `volumesFrom` containers (`NotFound` for an unknown one; registered as a user of
+ * their volumes) and records it. Event: `create`.
  */
 export async function createContainer(context: ContainerContext, options: ContainerCreateOptions): Promise<ContainerCreateResult> {
   const { engine, table } = context;
@@ -70,6 +74,8 @@ async function createNamed(
   if (primary) engine.components.networks.inspectNetwork(primary);
   if (networkMode.startsWith('container:')) table.get(networkMode.slice('container:'.length));
   for (const network of Object.keys(options.networks ?? {})) engine.components.networks.inspectNetwork(network);
+  const explicitTargets = new Set([...(config.mounts ?? []).map((m) => m.target), ...Object.keys(config.tmpfs ?? {})]);
+  const inherited = mountsFromContainers(table, options.volumesFrom ?? [], explicitTargets);
 
   const image = await engine.images.resolve(config.image);
   const merged = mergeImageConfig(config, image.config.config);
@@ -91,6 +97,14 @@ async function createNamed(
       const volume = await engine.volumes.create({ ...(mount.source ? { name: mount.source } : {}), user: id });
       volumes[volume.Name] = { anonymous: mount.source === undefined, target: mount.target };
       mounts.push({ ...mount, source: volume.Name });
+    }
+    for (const mount of inherited) {
+      if (mount.type === 'volume' && mount.source !== undefined && !(mount.source in volumes)) {
+        // The volume stays the source container's: this one only uses it (never removes it).
+        volumes[mount.source] = { anonymous: false, target: mount.target };
+        await engine.volumes.addUser(mount.source, id);
+      }
+      mounts.push(mount);
     }
     const targets = new Set([...mounts.map((m) => m.target), ...Object.keys(merged.tmpfs ?? {})]);
     for (const target of merged.imageVolumes) {

@@ -32,6 +32,13 @@ export interface ContainerCreateOptions extends ContainerConfigInput {
    * or `restart`.
    */
   healthOnFailure?: 'none' | 'kill' | 'stop' | 'restart';
+  /**
+   * docker's `--volumes-from`: `other`, `other:ro` or `other:rw`. At create the container gets
+   * every volume and bind mount of each named container at the same destination (`ro`/`rw`
+   * force the mode; by default each keeps its own), except where it mounts that destination
+   * itself. It becomes a user of those volumes. An unknown container is `NotFound`.
+   */
+  volumesFrom?: string[];
 }
 
 /** What `containers.create` returns. */
