@@ -155,6 +155,8 @@ export type {
   AttachOptions,
   AttachSession,
   RuntimeStats,
+  RuntimeNetworkStats,
+  RuntimeResourceUpdate,
   ProcessList,
 } from './runtime/oci-runtime.js';
 

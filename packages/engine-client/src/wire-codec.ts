@@ -505,7 +505,19 @@ export function containerStatsFromWire(wire: ContainerStatsResponse): ContainerS
     memory: { usage: wire.memory_stats?.usage ?? 0, limit: wire.memory_stats?.limit ?? 0 },
     pids: wire.pids_stats?.current ?? 0,
     networks: Object.fromEntries(
-      Object.entries(wire.networks ?? {}).map(([name, stats]) => [name, { rxBytes: stats.rx_bytes ?? 0, txBytes: stats.tx_bytes ?? 0 }]),
+      Object.entries(wire.networks ?? {}).map(([name, stats]) => [
+        name,
+        {
+          rxBytes: stats.rx_bytes ?? 0,
+          rxPackets: stats.rx_packets ?? 0,
+          rxErrors: stats.rx_errors ?? 0,
+          rxDropped: stats.rx_dropped ?? 0,
+          txBytes: stats.tx_bytes ?? 0,
+          txPackets: stats.tx_packets ?? 0,
+          txErrors: stats.tx_errors ?? 0,
+          txDropped: stats.tx_dropped ?? 0,
+        },
+      ]),
     ),
   };
 }

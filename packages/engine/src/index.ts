@@ -79,6 +79,7 @@ export type {
   ContainerPruneReport,
   ContainerChange,
 } from './containers/container-types.js';
+export type { ContainerNetworkStats } from './containers/container-network-stats.js';
 export type { EngineInfo, EngineVersion, DiskUsage, SystemPruneOptions, SystemPruneReport } from './system/system-types.js';
 export { ENGINE_VERSION, DOCKER_API_VERSION } from './system/engine-system.js';
 

@@ -388,6 +388,17 @@ export function describeOciRuntime(name: string, factory: OciRuntimeFactory, cap
         expect(stats.read).toBeInstanceOf(Date);
       });
 
+      it('updates the resource limits of a running container', async () => {
+        const { id } = await createContainer({ args: ['sleep', '1000'] });
+        await runtime.start(id);
+        const limit = 64 * 1024 * 1024;
+        await runtime.update(id, { memory: { limit, swap: 2 * limit }, pids: { limit: 50 } });
+        const stats = await runtime.stats(id);
+        expect(stats.memory.limit).toBe(limit);
+        expect(stats.pids.limit).toBe(50);
+        expect(await codeOf(runtime.update(`${newId()}-missing`, { memory: { limit } }))).toBe('NotFound');
+      });
+
       it('refuses top and stats of a stopped container', async () => {
         const { id } = await run({ args: ['true'] });
         expect(await codeOf(runtime.top(id))).toBe('FailedPrecondition');

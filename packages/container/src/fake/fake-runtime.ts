@@ -15,6 +15,7 @@ import type {
   ProcessList,
   RuntimeContainer,
   RuntimeCreateOptions,
+  RuntimeResourceUpdate,
   RuntimeStats,
   RuntimeStatus,
   TerminalSize,
@@ -49,7 +50,8 @@ export type FakeRuntimeOperation =
   | 'exec'
   | 'attach'
   | 'stats'
-  | 'top';
+  | 'top'
+  | 'update';
 
 /**
  * An {@link OciRuntime} that simulates containers in memory: no root, no Linux, no
@@ -70,7 +72,7 @@ export interface FakeRuntime extends OciRuntime {
   failNext(operation: FakeRuntimeOperation, error: Error): void;
   /** Kills the main process with the OOM killer now (exit 137, `oomKilled`). */
   triggerOom(id: string): void;
-  /** The spec a container was created with. */
+  /** The spec a container was created with, its `linux.resources` as `update` left them. */
   specOf(id: string): RuntimeSpec;
 }
 
@@ -470,6 +472,19 @@ export function createFakeRuntime(options: FakeRuntimeOptions = {}): FakeRuntime
         pids: { current: 1 + c.execs.size, limit: pidsLimit !== undefined && pidsLimit > 0 ? pidsLimit : undefined },
         blkio: { ioServiceBytes: [] },
       };
+    },
+
+    async update(id, resources: RuntimeResourceUpdate) {
+      injected('update');
+      const c = get(id);
+      if (c.status === 'stopped') throw notIn(c, 'running');
+      // As runc: each given field replaces the current one, the others stay.
+      const linux = (c.spec.linux ??= {});
+      const current = (linux.resources ??= {});
+      for (const key of ['memory', 'cpu', 'pids', 'blockIO'] as const) {
+        const next = resources[key];
+        if (next !== undefined) current[key] = { ...(current[key] ?? {}), ...structuredClone(next) } as never;
+      }
     },
 
     async top(id, topOptions = {}): Promise<ProcessList> {

@@ -112,6 +112,11 @@ export class RuncCli {
     await this.run('deleting', id, ['delete', ...(force ? ['--force'] : []), id]);
   }
 
+  /** `runc update --resources <file> <id>`: the file holds OCI `linux.resources` JSON. */
+  async update(id: string, resourcesFile: string): Promise<void> {
+    await this.run('updating', id, ['update', '--resources', resourcesFile, id]);
+  }
+
   /** `runc ps <id> <psArgs>`: the host's `ps` output, filtered to the container's processes. */
   async ps(id: string, psArgs: readonly string[]): Promise<string> {
     return this.run('listing processes of', id, ['ps', id, ...psArgs]);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { mkdir, open, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,11 +20,13 @@ import type {
   ProcessList,
   RuntimeContainer,
   RuntimeCreateOptions,
+  RuntimeResourceUpdate,
   RuntimeStats,
   TerminalSize,
 } from '../runtime/oci-runtime.js';
 import { serializeRuntimeSpec } from '../spec/serialize.js';
 import { readCgroupStats } from './cgroup-stats.js';
+import { readNetworkStats } from './network-stats.js';
 import { attachToConmon } from './conmon-attach.js';
 import { launchConmon } from './conmon.js';
 import { ExitWatcher } from './exit-watcher.js';
@@ -93,9 +96,10 @@ function delay(ms: number): Promise<void> {
  * conmon runs `runc create`, holds the container's stdio, writes its output to the
  * k8s-file log, and records its exit code in a file — so containers outlive the engine
  * process and a new runtime object over the same directories adopts them. `start`,
- * `kill`, `pause`, `resume`, `delete`, `state` and `ps` are runc commands with `--root`
+ * `kill`, `pause`, `resume`, `delete`, `state`, `update` and `ps` are runc commands with `--root`
  * under the state directory; `exec` is `runc exec` (a child of the engine); stats are
- * read from the container's cgroup v1 files. Attached clients read output by following
+ * read from the container's cgroup v1 files, network counters from its network namespace's
+ * `/proc/<pid>/net/dev`. Attached clients read output by following
  * the log from its end; writing to stdin goes through conmon's attach socket (a
  * SOCK_SEQPACKET socket, which Node cannot open: `socat` bridges it).
  *
@@ -369,7 +373,21 @@ export function createRuncRuntime(options: RuncRuntimeOptions): OciRuntime {
     async stats(id): Promise<RuntimeStats> {
       const state = await stateOf(await readMeta(id));
       if (state.status !== 'running' && state.status !== 'paused') throw notIn(state, 'running');
-      return readCgroupStats(state.pid);
+      const [stats, networks] = await Promise.all([readCgroupStats(state.pid), readNetworkStats(state.pid)]);
+      return networks ? { ...stats, networks } : stats;
+    },
+
+    async update(id, resources: RuntimeResourceUpdate) {
+      const state = await stateOf(await readMeta(id));
+      if (state.status === 'stopped') throw notIn(state, 'running');
+      // One file per call: concurrent updates of a container must not share it.
+      const file = join(containerDir(id), `resources-${randomUUID()}.json`);
+      await writeFile(file, JSON.stringify(resources));
+      try {
+        await cli.update(id, file);
+      } finally {
+        await rm(file, { force: true });
+      }
     },
 
     async top(id, topOptions = {}): Promise<ProcessList> {

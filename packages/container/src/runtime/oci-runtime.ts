@@ -1,5 +1,5 @@
 import type { Readable, Writable } from 'node:stream';
-import type { RuntimeProcess, RuntimeSpec } from '@berth/spec';
+import type { LinuxResources, RuntimeProcess, RuntimeSpec } from '@berth/spec';
 
 /**
  * The status of a container as its OCI runtime reports it (runc's states): `creating`
@@ -143,7 +143,31 @@ export interface RuntimeStats {
     /** Bytes read/written per device. */
     ioServiceBytes: Array<{ major: number; minor: number; op: string; value: number }>;
   };
+  /**
+   * Counters per interface of the container's own network namespace (`lo` left out, as
+   * docker does); absent when the container shares the host's network stack.
+   */
+  networks?: Record<string, RuntimeNetworkStats>;
 }
+
+/** Traffic counters of one network interface (`/proc/net/dev`). */
+export interface RuntimeNetworkStats {
+  rxBytes: number;
+  rxPackets: number;
+  rxErrors: number;
+  rxDropped: number;
+  txBytes: number;
+  txPackets: number;
+  txErrors: number;
+  txDropped: number;
+}
+
+/**
+ * New cgroup limits for a live container, in the OCI `linux.resources` shape: memory
+ * (limit, reservation, swap), cpu (shares, quota, period, cpus, mems), pids limit, blkio
+ * weight. Sections left out keep their current values.
+ */
+export type RuntimeResourceUpdate = Pick<LinuxResources, 'memory' | 'cpu' | 'pids' | 'blockIO'>;
 
 /** Processes of a container as `ps` lists them (`docker top`). */
 export interface ProcessList {
@@ -194,6 +218,11 @@ export interface OciRuntime {
   resize(id: string, size: TerminalSize): Promise<void>;
   /** Resource usage now. */
   stats(id: string): Promise<RuntimeStats>;
+  /**
+   * Changes the cgroup limits of a created, running or paused container (`runc update`);
+   * they hold until it stops. `FailedPrecondition` for a stopped one.
+   */
+  update(id: string, resources: RuntimeResourceUpdate): Promise<void>;
   /** The processes in the container; `psArgs` as for `ps` (default `-ef`). */
   top(id: string, options?: { psArgs?: string[] }): Promise<ProcessList>;
   /** Releases what this runtime object holds (watchers, sockets); containers keep running. */

@@ -302,7 +302,7 @@ export function containerStatsToWire(s: ContainerStats, previous?: ContainerStat
     networks: Object.fromEntries(
       Object.entries(s.networks).map(([name, n]) => [
         name,
-        { rx_bytes: n.rxBytes, tx_bytes: n.txBytes, rx_packets: 0, tx_packets: 0, rx_errors: 0, tx_errors: 0, rx_dropped: 0, tx_dropped: 0 },
+        { rx_bytes: n.rxBytes, tx_bytes: n.txBytes, rx_packets: n.rxPackets, tx_packets: n.txPackets, rx_errors: n.rxErrors, tx_errors: n.txErrors, rx_dropped: n.rxDropped, tx_dropped: n.txDropped },
       ]),
     ),
   } as ContainerStatsResponse;

@@ -3,6 +3,7 @@ import { checkAttach, checkTop, readLogs } from '@berth/container';
 import { InvalidArgumentError } from '@berth/errdefs';
 import { emitContainerEvent, nextExit, removal, type ContainerContext } from './container-context.js';
 import { refOf } from './container-run.js';
+import { networkStatsOf } from './container-network-stats.js';
 import type { ContainerEntry } from './container-table.js';
 import type {
   AttachSession,
@@ -158,7 +159,7 @@ export async function* statsOf(context: ContainerContext, entry: ContainerEntry,
       cpu: { totalUsageNs: sample.cpu.totalNs, systemUsageNs: sample.cpu.systemUsageNs, onlineCpus: sample.cpu.onlineCpus },
       memory: { usage: sample.memory.usage, limit: sample.memory.limit },
       pids: sample.pids.current,
-      networks: {},
+      networks: networkStatsOf(sample),
     };
     if (!stream) return;
     await Promise.race([new Promise((resolve) => setTimeout(resolve, 1000)), nextExit(entry), aborted(options.signal).catch(() => undefined)]);

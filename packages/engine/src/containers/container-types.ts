@@ -3,6 +3,7 @@ import type { ContainerConfigInput, ContainerState, ContainerStatus, Resources, 
 import type { Endpoint, PortBinding } from '@berth/network';
 import type { FileChange } from '@berth/image';
 import type { ImageConfig } from '@berth/spec';
+import type { ContainerNetworkStats } from './container-network-stats.js';
 
 /** How a container's ports are published: `'80/tcp' → [{ hostIp, hostPort }]` (hostPort `''`/0: any free port). */
 export type PortBindings = Record<string, Array<{ hostIp?: string; hostPort?: string | number }>>;
@@ -245,7 +246,7 @@ export interface ContainerStats {
   cpu: { totalUsageNs: number; systemUsageNs: number; onlineCpus: number };
   memory: { usage: number; limit: number };
   pids: number;
-  networks: Record<string, { rxBytes: number; txBytes: number }>;
+  networks: Record<string, ContainerNetworkStats>;
 }
 
 /** Options of `containers.stats`. */
