@@ -10,9 +10,6 @@ import { type BerthdProcess, berthdAvailable, startBerthd } from './support/bert
 const berthdGaps = new Map<string, string>([
   // `POST /images/create?fromSrc=-&changes=CMD …` answers 501 "import --change is not supported yet".
   ['imports a rootfs tar as a one-layer image with the given runtime defaults', 'berthd: import changes not implemented'],
-  // routes/container-routes.ts answers 304 to starting a *paused* container; dockerd answers 409
-  // "cannot start a paused container, try unpause instead" (and passes this case).
-  ['pauses and unpauses; a running container is removed only with force', 'berthd: start of a paused container is 304, not 409'],
 ]);
 
 (berthdAvailable ? describe : describe.skip)('engine-client → berthd (memory engine)', () => {

@@ -139,8 +139,9 @@ async function start(ctx: RequestContext): Promise<void> {
   const id = param(ctx, 'id');
   if (ctx.query.get('checkpoint')) throw new InvalidArgumentError('checkpoints are not supported');
   const before = await ctx.engine.containers.inspect(id);
-  // dockerd: starting a running container is "304 Not Modified".
-  if (before.state.status === 'running' || before.state.status === 'paused') return sendEmpty(ctx.res, 304);
+  // dockerd: starting a running container is "304 Not Modified"; a paused one is the
+  // engine's 409 ("cannot start a paused container, try unpause instead").
+  if (before.state.status === 'running') return sendEmpty(ctx.res, 304);
   await ctx.engine.containers.start(id);
   sendEmpty(ctx.res, 204);
 }
