@@ -13,6 +13,7 @@ import {
   leftovers,
   openBridgeEngine,
   pingsFrom,
+  reachesByPing,
   run,
 } from './support/linux-net-fixture.js';
 
@@ -104,7 +105,7 @@ describeIntegration(
     it('lets two containers on a user network reach each other by name and by alias', async () => {
       const webAddress = await addressOn(engine, web, userNet);
       for (const name of [`web-${tag}`, `frontend-${tag}`]) {
-        expect(await pingsFrom(engine, client, name)).toBe(true);
+        expect(await reachesByPing(engine, client, name)).toBe(true);
         const lookup = await execIn(engine, client, ['nslookup', name]);
         expect(lookup.exitCode).toBe(0);
         expect(lookup.output).toContain(webAddress);
@@ -117,7 +118,7 @@ describeIntegration(
     it('lets containers on the default bridge reach each other by IP only', async () => {
       const first = await startSleeper({ name: `first-${tag}` });
       const second = await startSleeper({ name: `second-${tag}` });
-      expect(await pingsFrom(engine, second, await addressOn(engine, first, 'bridge'))).toBe(true);
+      expect(await reachesByPing(engine, second, await addressOn(engine, first, 'bridge'))).toBe(true);
       // No embedded DNS on the default bridge: the name goes to the host's resolvers and fails
       // (quickly with "bad address", or by the timeout where no resolver answers).
       const byName = await execIn(engine, second, ['timeout', '5', 'ping', '-c', '1', '-W', '1', `first-${tag}`]);
@@ -188,10 +189,10 @@ describeIntegration(
       const lonely = await startSleeper({ networkMode: internal });
       const peer = await startSleeper({ name: `peer-${tag}`, networkMode: internal });
       // Inside the bridge: the peer by name and the gateway answer.
-      expect(await pingsFrom(engine, lonely, `peer-${tag}`)).toBe(true);
-      expect(await pingsFrom(engine, lonely, gatewayOf(3))).toBe(true);
+      expect(await reachesByPing(engine, lonely, `peer-${tag}`)).toBe(true);
+      expect(await reachesByPing(engine, lonely, gatewayOf(3))).toBe(true);
       // A container on a normal network reaches the other host; the internal one does not.
-      expect(await pingsFrom(engine, client, outsideAddress())).toBe(true);
+      expect(await reachesByPing(engine, client, outsideAddress())).toBe(true);
       expect(await pingsFrom(engine, lonely, outsideAddress())).toBe(false);
       expect(await pingsFrom(engine, lonely, await addressOn(engine, web, userNet))).toBe(false);
       // Nor the published ports, through its gateway or another host address.
@@ -234,7 +235,7 @@ describeIntegration(
       const lookup = await execIn(engine, probe, ['nslookup', `extra-${tag}`]);
       expect(lookup.exitCode).toBe(0);
       expect(lookup.output).toContain(asked);
-      expect(await pingsFrom(engine, probe, `extra-${tag}`)).toBe(true);
+      expect(await reachesByPing(engine, probe, `extra-${tag}`)).toBe(true);
 
       await engine.networks.disconnect(extraNet, client);
       expect((await engine.containers.inspect(client)).networkSettings.networks[extraNet]).toBeUndefined();
@@ -251,10 +252,10 @@ describeIntegration(
       const policy = /^-P FORWARD (\w+)/m.exec(await run('iptables', ['-S', 'FORWARD']))?.[1] ?? 'ACCEPT';
       await run('iptables', ['-P', 'FORWARD', wanted]);
       try {
-        expect(await pingsFrom(engine, client, `web-${tag}`)).toBe(true);
+        expect(await reachesByPing(engine, client, `web-${tag}`)).toBe(true);
         expect(await fetchIn(engine, client, `http://frontend-${tag}/`)).toBe(page());
         // Out of the network to another host.
-        expect(await pingsFrom(engine, client, outsideAddress())).toBe(true);
+        expect(await reachesByPing(engine, client, outsideAddress())).toBe(true);
         expect(await (await fetch(`http://127.0.0.1:${await hostPortOf('80/tcp', '127.0.0.1')}/`)).text()).toBe(page());
         const url = `http://${outsideHostAddress()}:${await hostPortOf('80/tcp', '0.0.0.0')}/`;
         expect(await inNetns(outsideNs(), ['busybox', 'wget', '-q', '-O', '-', url], { timeoutMs: 5000 })).toBe(page());

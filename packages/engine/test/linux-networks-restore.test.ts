@@ -21,7 +21,7 @@ import {
   mountsUnder,
   newBridgeEngineSettings,
   openBridgeEngine,
-  pingsFrom,
+  reachesByPing,
 } from './support/linux-net-fixture.js';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -150,12 +150,12 @@ describeIntegration(
       await engine.containers.start(id);
       await fixture!.track(id);
       expect(await fetchIn(engine, id, `http://frontend-${tag}/`)).toBe(page());
-      expect(await pingsFrom(engine, report.client, `late-${tag}`)).toBe(true);
+      expect(await reachesByPing(engine, report.client, `late-${tag}`)).toBe(true);
       // The default bridge too: a new container reaches the adopted one by IP.
       const other = await engine.containers.create({ image: 'busybox', cmd: ['sleep', '1000'] });
       await engine.containers.start(other.id);
       await fixture!.track(other.id);
-      expect(await pingsFrom(engine, other.id, await addressOn(engine, report.plain, 'bridge'))).toBe(true);
+      expect(await reachesByPing(engine, other.id, await addressOn(engine, report.plain, 'bridge'))).toBe(true);
     });
 
     it('publishes the port again after the adopted container restarts', async () => {

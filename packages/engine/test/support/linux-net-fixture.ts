@@ -69,6 +69,23 @@ export async function pingsFrom(engine: Engine, container: string, address: stri
   return (await execIn(engine, container, ['ping', '-c', '1', '-W', '1', address])).exitCode === 0;
 }
 
+/**
+ * Whether `container` pings `address` within a few tries. A just-attached endpoint may take a
+ * moment (neighbour resolution, the DNS record of a name) on a loaded machine, so positive
+ * checks retry; negative checks use {@link pingsFrom} once. The last failure's output goes to
+ * stderr so a CI log says why.
+ */
+export async function reachesByPing(engine: Engine, container: string, address: string, attempts = 5): Promise<boolean> {
+  let last: ExecResult | undefined;
+  for (let attempt = 0; attempt < attempts; attempt += 1) {
+    last = await execIn(engine, container, ['ping', '-c', '1', '-W', '2', address]);
+    if (last.exitCode === 0) return true;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  process.stderr.write(`ping ${address} from ${container.slice(0, 12)} failed ${attempts} times: ${last?.output ?? ''}\n`);
+  return false;
+}
+
 /** The container's IPv4 address on `network`, without the prefix length. */
 export async function addressOn(engine: Engine, container: string, network: string): Promise<string> {
   const endpoint = (await engine.containers.inspect(container)).networkSettings.networks[network];
