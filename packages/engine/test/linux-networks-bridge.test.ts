@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { describeIntegration } from '@berth/testkit';
 import { tarOf } from '@berth/image/testing';
@@ -175,6 +176,39 @@ describeIntegration(
         expect(arrived).toBe(true);
       } finally {
         socket.close();
+      }
+    });
+
+    // Both ways: an echo server bound inside the container's network namespace (a host node
+    // process entered into it with nsenter, as busybox has no UDP server) answers a datagram
+    // sent to the published port, so the reply finds its way back through the NAT.
+    it('answers through a published udp port (both directions)', async () => {
+      const port = await hostPortOf('7/udp', '127.0.0.1');
+      const pid = (await engine.containers.inspect(web)).state.pid;
+      expect(pid).toBeGreaterThan(0);
+      const echo = spawn(
+        'nsenter',
+        ['-t', String(pid), '-n', process.execPath, '-e', "const s=require('dgram').createSocket('udp4');s.on('message',(m,r)=>s.send('echo '+m,r.port,r.address));s.bind(7,()=>console.log('ready'))"],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      const socket = createSocket('udp4');
+      try {
+        await new Promise<void>((resolve, reject) => {
+          echo.stdout.once('data', () => resolve());
+          echo.once('exit', (code) => reject(new Error(`udp echo server exited with ${code}`)));
+        });
+        const replies: string[] = [];
+        socket.on('message', (message) => replies.push(message.toString()));
+        socket.on('error', () => undefined);
+        const answered = await eventually(async () => {
+          await new Promise<void>((resolve) => socket.send(`hi ${tag}`, port, '127.0.0.1', () => resolve()));
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          return replies.includes(`echo hi ${tag}`);
+        }, 20);
+        expect(answered).toBe(true);
+      } finally {
+        socket.close();
+        echo.kill('SIGKILL');
       }
     });
 
