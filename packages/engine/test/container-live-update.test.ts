@@ -20,7 +20,7 @@ describe('containers.update of a live container (fake runtime)', () => {
   it('applies new limits to a running container at once and records them', async () => {
     const { id } = await engine.containers.create({ image: 'busybox', cmd: ['sleep', '1000'] });
     await engine.containers.start(id);
-    const result = await engine.containers.update(id, { resources: { memory: 64 * mib, cpuShares: 512, pidsLimit: 30 } });
+    const result = await engine.containers.update(id, { resources: { memory: 64 * mib, memorySwap: 128 * mib, cpuShares: 512, pidsLimit: 30 } });
     expect(result.warnings).toEqual([]);
     const resources = runtime.specOf(id).linux?.resources;
     expect(resources?.memory).toMatchObject({ limit: 64 * mib, swap: 128 * mib });
@@ -36,7 +36,7 @@ describe('containers.update of a live container (fake runtime)', () => {
     const { id } = await engine.containers.create({ image: 'busybox', cmd: ['sleep', '1000'] });
     await engine.containers.start(id);
     await engine.containers.pause(id);
-    await engine.containers.update(id, { resources: { memory: 32 * mib } });
+    await engine.containers.update(id, { resources: { memory: 32 * mib, memorySwap: 64 * mib } });
     expect(runtime.specOf(id).linux?.resources?.memory?.limit).toBe(32 * mib);
   });
 
@@ -59,10 +59,16 @@ describe('containers.update of a live container (fake runtime)', () => {
     expect(runtime.specOf(id).linux?.resources?.memory).toMatchObject({ limit: 64 * mib, swap: 128 * mib });
   });
 
+  it('refuses a first memory limit without its swap limit, as dockerd does', async () => {
+    const { id } = await engine.containers.create({ image: 'busybox', cmd: ['sleep', '1000'] });
+    await expect(engine.containers.update(id, { resources: { memory: 64 * mib } })).rejects.toMatchObject({ code: 'Conflict' });
+    expect((await engine.containers.inspect(id)).hostConfig.resources.memory ?? 0).toBe(0);
+  });
+
   it('does not touch the runtime for a stopped container', async () => {
     const { id } = await engine.containers.create({ image: 'busybox', cmd: ['true'] });
     runtime.failNext('update', new Error('must not be called'));
-    await engine.containers.update(id, { resources: { memory: 64 * mib } });
+    await engine.containers.update(id, { resources: { memory: 64 * mib, memorySwap: 128 * mib } });
     expect((await engine.containers.inspect(id)).hostConfig.resources.memory).toBe(64 * mib);
     // The queued failure is still there: consume it so it does not leak into other tests.
     await expect(runtime.update('missing-container', {})).rejects.toThrow();

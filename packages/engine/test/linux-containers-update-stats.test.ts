@@ -41,7 +41,7 @@ describeIntegration(
 
     it('updates the memory limit of a running container in its cgroup', async () => {
       const id = await startSleeper();
-      await engine.containers.update(id, { resources: { memory: 64 * mib } });
+      await engine.containers.update(id, { resources: { memory: 64 * mib, memorySwap: 128 * mib } });
       expect(await memoryLimitOf(id)).toBe(64 * mib);
       expect((await engine.containers.inspect(id)).hostConfig.resources.memory).toBe(64 * mib);
       expect((await statsOnce(id)).memory.limit).toBe(64 * mib);

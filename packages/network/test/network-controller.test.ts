@@ -83,7 +83,7 @@ describe('NetworkController', () => {
     expect(controller.resolve('appnet', 'example.com')).toBeUndefined();
     expect(bridge.canReach('/ns/web', '10.60.0.5')).toBe(true);
 
-    expect(await codeOf(controller.removeNetwork('appnet'))).toBe('Conflict');
+    expect(await codeOf(controller.removeNetwork('appnet'))).toBe('PermissionDenied');
     await controller.disconnect('appnet', 'a'.repeat(64));
     expect(await codeOf(controller.disconnect('appnet', 'a'.repeat(64)))).toBe('NotFound');
     expect(controller.resolve('appnet', 'web')).toBeUndefined();

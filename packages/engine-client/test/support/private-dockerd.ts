@@ -41,13 +41,41 @@ async function mountsUnder(directory: string): Promise<string[]> {
     .sort((a, b) => b.length - a.length);
 }
 
+/** A /24 under 10.200–249.x.0 that no host route touches, for the private dockerd's bridge. */
+async function freeSubnet(): Promise<string> {
+  const { stdout } = await run('ip', ['-o', '-4', 'route', 'show']);
+  const taken = stdout.split('\n').map((line) => line.split(' ')[0] ?? '');
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const second = 200 + Math.floor(Math.random() * 50);
+    const third = Math.floor(Math.random() * 250);
+    if (!taken.some((route) => route.startsWith(`10.${second}.`) || route === '10.0.0.0/8')) return `10.${second}.${third}`;
+  }
+  throw new Error('no free 10.x.y.0/24 for the private dockerd bridge');
+}
+
+/** Options of {@link startPrivateDockerd}. */
+export interface PrivateDockerdOptions {
+  /**
+   * Give dockerd a default `bridge` network on a bridge of the test's own (a unique name and
+   * a free /24, deleted at stop) instead of `--bridge=none`. iptables stays off either way.
+   */
+  bridge?: boolean;
+}
+
 /**
- * Starts a private dockerd: no default bridge, no iptables or ip_forward changes, nothing
- * shared with the host's docker. Resolves once `/_ping` answers. The temp dir is short
- * because containerd's sockets live under it (108-byte limit).
+ * Starts a private dockerd: no iptables or ip_forward changes, nothing shared with the host's
+ * docker, and no default bridge unless asked for one of its own. Resolves once `/_ping`
+ * answers. The temp dir is short because containerd's sockets live under it (108-byte limit).
  */
-export async function startPrivateDockerd(): Promise<PrivateDockerd> {
+export async function startPrivateDockerd(options: PrivateDockerdOptions = {}): Promise<PrivateDockerd> {
   const directory = await mkdtemp('/tmp/ecd-');
+  const bridge = options.bridge ? `btd${directory.slice(-6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}` : undefined;
+  if (bridge) {
+    const subnet = await freeSubnet();
+    await run('ip', ['link', 'add', bridge, 'type', 'bridge']);
+    await run('ip', ['addr', 'add', `${subnet}.1/24`, 'dev', bridge]);
+    await run('ip', ['link', 'set', bridge, 'up']);
+  }
   const socketPath = join(directory, 'docker.sock');
   const log = openSync(join(directory, 'dockerd.log'), 'a');
   const child = spawn(
@@ -57,7 +85,7 @@ export async function startPrivateDockerd(): Promise<PrivateDockerd> {
       '--data-root', join(directory, 'data'),
       '--exec-root', join(directory, 'exec'),
       '--pidfile', join(directory, 'docker.pid'),
-      '--bridge=none',
+      `--bridge=${bridge ?? 'none'}`,
       '--iptables=false',
       '--ip-forward=false',
       '--ip-masq=false',
@@ -80,6 +108,7 @@ export async function startPrivateDockerd(): Promise<PrivateDockerd> {
       clearTimeout(timer);
     }
     for (const point of await mountsUnder(directory)) await run('umount', ['-l', point]).catch(() => undefined);
+    if (bridge) await run('ip', ['link', 'del', bridge]).catch(() => undefined);
     await rm(directory, { recursive: true, force: true, maxRetries: 3 });
   };
 

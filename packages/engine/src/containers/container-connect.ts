@@ -1,7 +1,8 @@
-import { ConflictError, FailedPreconditionError } from '@berth/errdefs';
+import { FailedPreconditionError, PermissionDeniedError } from '@berth/errdefs';
 import type { Endpoint, Network } from '@berth/network';
 import type { NetworkConnectOptions } from '../networks/network-types.js';
 import type { ContainerContext } from './container-context.js';
+import { networkNamespaceOf } from './container-networking.js';
 import { serialized } from './container-table.js';
 
 function emitNetworkEvent(context: ContainerContext, action: 'connect' | 'disconnect', network: Network, containerId: string): void {
@@ -20,7 +21,8 @@ export async function connectContainer(context: ContainerContext, networkName: s
   return serialized(entry, async () => {
     const { record } = entry;
     if (record.networks[network.name]) {
-      throw new ConflictError(`endpoint with name ${record.name} already exists in network ${network.name}`);
+      // libnetwork answers a second connect with a Forbidden error (dockerd: 403).
+      throw new PermissionDeniedError(`endpoint with name ${record.name} already exists in network ${network.name}`);
     }
     const settings: (typeof record.networks)[string] = {
       ...(options.aliases ? { aliases: options.aliases } : {}),
@@ -31,7 +33,7 @@ export async function connectContainer(context: ContainerContext, networkName: s
       settings.endpoint = await controller.connect(network.id, {
         containerId: record.id,
         containerName: record.name,
-        netnsPath: context.host.netns.pathOf(record.id),
+        netnsPath: networkNamespaceOf(context, entry),
         aliases: [...(options.aliases ?? []), record.id.slice(0, 12)],
         ...(options.ipv4Address ? { ipv4Address: options.ipv4Address } : {}),
         ...(options.ipv6Address ? { ipv6Address: options.ipv6Address } : {}),

@@ -25,19 +25,19 @@ function effectiveMemorySwap(r: Resources): number | undefined {
 
 /**
  * The new resources: the update over the current ones. As docker, a memory limit updated
- * alone keeps the container's swap limit, and may not exceed it (`Conflict`).
+ * alone keeps the container's memory+swap limit and may not exceed it (`Conflict`) — which
+ * refuses a first memory limit without `memorySwap` (the current one is 0 then) and any limit
+ * under unlimited swap (-1), exactly as dockerd does.
  */
 function mergeResources(current: Resources, update: Resources | undefined): Resources {
   if (!update) return current;
   const merged = { ...current, ...update };
-  if (update.memory && update.memorySwap === undefined) {
-    const swap = effectiveMemorySwap(current);
-    if (swap !== undefined && swap > 0) {
-      if (update.memory > swap) {
-        throw new ConflictError('Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time');
-      }
-      merged.memorySwap = swap;
+  if (update.memory && (update.memorySwap === undefined || update.memorySwap === 0)) {
+    const swap = effectiveMemorySwap(current) ?? 0;
+    if (update.memory > swap) {
+      throw new ConflictError('Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time');
     }
+    merged.memorySwap = swap;
   }
   return merged;
 }

@@ -369,7 +369,8 @@ export class NetworkController {
       throw new PermissionDeniedError(`${network.name} is a pre-defined network and cannot be removed`);
     }
     const active = Object.keys(network.containers).length;
-    if (active > 0) throw new ConflictError(`error while removing network: network ${network.name} id ${network.id} has active endpoints (${active})`);
+    // libnetwork's ActiveEndpointsError is a Forbidden error: dockerd answers 403, and so do we.
+    if (active > 0) throw new PermissionDeniedError(`error while removing network: network ${network.name} id ${network.id} has active endpoints (${active})`);
     await this.#dnsServers.get(network.id)?.close();
     this.#dnsServers.delete(network.id);
     await this.#drivers.get(network.driver)?.removeNetwork(network.id);
