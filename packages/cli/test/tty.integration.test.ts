@@ -73,4 +73,47 @@ describeIntegration('berth -it on a real terminal', { commands: ['script'] }, ()
       run.child.kill('SIGKILL');
     }
   });
+
+  /** Waits until the container named `name` has an attach event, i.e. berth holds its stdin. */
+  async function attached(name: string, since: Date): Promise<void> {
+    const controller = new AbortController();
+    for await (const event of engine.events({ since, filters: { container: [name], event: ['attach'] }, signal: controller.signal })) {
+      void event;
+      controller.abort();
+    }
+  }
+
+  it('detaches from run -it on ctrl-p ctrl-q, leaving the container running; attach detaches with status 1', async () => {
+    const name = 'tty-detach';
+    const since = new Date();
+    const run = berthOnPty(host, ['run', '-it', '--name', name, 'busybox', 'cat']);
+    try {
+      await attached(name, since);
+      await new Promise((resolve) => setTimeout(resolve, 500)); // raw mode follows the attach
+      run.child.stdin!.write('before-detach\n');
+      while (!run.output().includes('before-detach')) await new Promise((resolve) => setTimeout(resolve, 50));
+      run.child.stdin!.write('\x10\x11');
+      // berth ends by itself on the keys (\`script\` then reports its status).
+
+      expect(await run.exited).toBe(0);
+      expect((await engine.containers.inspect(name)).state.status).toBe('running');
+    } finally {
+      run.child.kill('SIGKILL');
+    }
+
+    const sinceAttach = new Date();
+    const attach = berthOnPty(host, ['attach', '--detach-keys', 'ctrl-a,x', name]);
+    try {
+      await attached(name, sinceAttach);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      attach.child.stdin!.write('\x01x');
+      attach.child.stdin!.end();
+      expect(await attach.exited).toBe(1);
+      expect(attach.output()).toContain('read escape sequence');
+      expect((await engine.containers.inspect(name)).state.status).toBe('running');
+    } finally {
+      attach.child.kill('SIGKILL');
+      await engine.containers.remove(name, { force: true });
+    }
+  });
 });

@@ -5,7 +5,45 @@ import { errorText, startFailureStatus } from '../internal/report-error.js';
 import { CONTAINER_FLAGS, containerOptionsFromFlags } from './container-options.js';
 import { flag } from './flag.js';
 import { pullImage } from './pull-image.js';
+import { DEFAULT_DETACH_KEYS, DetachKeyFilter, parseDetachKeys } from './detach-keys.js';
 import { copyOutput, enterRawMode, followTerminalSize } from './stream-output.js';
+
+/** What ended an attached session: the container's exit status, or the user typing the detach keys. */
+type SessionEnd = { status: number } | { detached: true };
+
+/** The `--detach-keys` of a command, as bytes (docker's ctrl-p ctrl-q by default). */
+function detachKeysOf(flags: ParsedFlags): Buffer {
+  return parseDetachKeys(flags.string('detach-keys') ?? DEFAULT_DETACH_KEYS);
+}
+
+/**
+ * Feeds the local stdin to a container's stdin. With a terminal the input goes through the
+ * detach-key filter: typing the sequence stops the feeding without closing the container's
+ * stdin (the container runs on), and `detached` resolves. Returns the function that stops it.
+ */
+function feedStdin(context: CliContext, target: NodeJS.WritableStream & { on(event: 'error', listener: () => void): unknown }, detachKeys: Buffer | undefined): { detached: Promise<void>; stop: () => void } {
+  const stdin = context.stdin!;
+  target.on('error', () => undefined);
+  if (!detachKeys) {
+    stdin.pipe(target);
+    return { detached: new Promise<void>(() => undefined), stop: () => stdin.unpipe(target) };
+  }
+  const filter = new DetachKeyFilter(detachKeys);
+  let detached = false;
+  void filter.detached.then(() => (detached = true));
+  stdin.pipe(filter).pipe(target, { end: false });
+  // The local input ended (not a detach): the container's stdin ends too, as without the filter.
+  filter.once('end', () => {
+    if (!detached) target.end();
+  });
+  return {
+    detached: filter.detached,
+    stop: () => {
+      stdin.unpipe(filter);
+      filter.unpipe(target);
+    },
+  };
+}
 
 /** A failure of `run`/`create` before the container runs: docker's `docker: …` line and status 125 (or 126/127). */
 function failRun(context: CliContext, path: string, err: unknown, status = 125): number {
@@ -64,13 +102,20 @@ export const runCommand: CommandSpec = {
   name: 'run',
   usage: '[OPTIONS] IMAGE [COMMAND] [ARG...]',
   description: 'Create and run a new container from an image',
-  flags: [...CONTAINER_FLAGS, flag('detach', 'boolean', 'Run container in background and print container ID', { short: 'd' }), flag('sig-proxy', 'boolean', 'Proxy received signals to the process', { defaultText: 'true' })].sort((a, b) => a.name.localeCompare(b.name)),
+  flags: [
+    ...CONTAINER_FLAGS,
+    flag('detach', 'boolean', 'Run container in background and print container ID', { short: 'd' }),
+    flag('detach-keys', 'string', 'Override the key sequence for detaching a container'),
+    flag('sig-proxy', 'boolean', 'Proxy received signals to the process', { defaultText: 'true' }),
+  ].sort((a, b) => a.name.localeCompare(b.name)),
   args: { min: 1 },
   interspersed: false,
   async run(context, flags, [image, ...command]) {
     let options: ContainerCreateOptions;
+    let detachKeys: Buffer;
     try {
       options = containerOptionsFromFlags(flags, image!, command, context.env);
+      detachKeys = detachKeysOf(flags);
     } catch (err) {
       return failRun(context, 'run', err);
     }
@@ -92,7 +137,9 @@ export const runCommand: CommandSpec = {
       return 0;
     }
     const sigProxy = !flags.has('sig-proxy') || flags.bool('sig-proxy');
-    return attachAndStart(context, engine, id, { interactive: flags.bool('interactive'), tty: flags.bool('tty'), autoRemove: flags.bool('rm'), sigProxy });
+    const end = await attachAndStart(context, engine, id, { interactive: flags.bool('interactive'), tty: flags.bool('tty'), autoRemove: flags.bool('rm'), sigProxy, detachKeys });
+    // Detached from `run -it`: the container runs on, and the CLI is done (docker: status 0).
+    return 'status' in end ? end.status : 0;
   },
 };
 
@@ -103,7 +150,12 @@ export const runCommand: CommandSpec = {
  * docker does, where the engine allows it (berthd); an in-process engine attaches only to
  * running containers, so there stdin is attached after the start and the output is the logs.
  */
-async function attachAndStart(context: CliContext, engine: Engine, id: string, options: { interactive: boolean; tty: boolean; autoRemove: boolean; sigProxy?: boolean }): Promise<number> {
+async function attachAndStart(
+  context: CliContext,
+  engine: Engine,
+  id: string,
+  options: { interactive: boolean; tty: boolean; autoRemove: boolean; sigProxy?: boolean; detachKeys: Buffer },
+): Promise<SessionEnd> {
   const before = await engine.containers.inspect(id);
   // Output after the previous run ended belongs to this one (a never-started container: all of it).
   const previousRunEnd = before.state.startedAt ? (before.state.finishedAt ?? context.now()) : undefined;
@@ -118,7 +170,7 @@ async function attachAndStart(context: CliContext, engine: Engine, id: string, o
   } catch (err) {
     await session?.detach().catch(() => undefined);
     if (options.autoRemove) await engine.containers.remove(id, { force: true }).catch(() => undefined);
-    return failRun(context, 'run', err, startFailureStatus(err));
+    return { status: failRun(context, 'run', err, startFailureStatus(err)) };
   }
   // Attached after the start: stdin only, the output is the run's logs (nothing printed before the attach is lost).
   const stdinOnly = options.interactive && !session ? await engine.containers.attach(id, { ...attachStreams, stdout: false, stderr: false }).catch(() => undefined) : undefined;
@@ -131,22 +183,27 @@ async function attachAndStart(context: CliContext, engine: Engine, id: string, o
   if (proxied) context.signal.addEventListener('abort', forwardInterrupt, { once: true });
   const restoreTerminal = options.tty ? enterRawMode(context) : () => undefined;
   const stopResizing = options.tty && engine.containers.resize ? followTerminalSize(context, (size) => engine.containers.resize!(id, size)) : () => undefined;
+  // Detach keys work with a terminal only, as docker's.
+  const feeding = stdinTarget && context.stdin ? feedStdin(context, stdinTarget, options.tty ? options.detachKeys : undefined) : undefined;
+  const stopOutput = new AbortController();
   try {
-    if (stdinTarget && context.stdin) {
-      stdinTarget.on('error', () => undefined);
-      context.stdin.pipe(stdinTarget);
-    }
     // Not ended by the interrupt when it is proxied: the output runs until the container reacts.
-    const output = session?.output ?? engine.containers.logs(id, { stdout: true, stderr: true, follow: true, ...(proxied ? {} : { signal: context.signal }), ...(previousRunEnd ? { since: previousRunEnd } : {}) });
+    const logsSignal = proxied ? stopOutput.signal : AbortSignal.any([context.signal, stopOutput.signal]);
+    const output = session?.output ?? engine.containers.logs(id, { stdout: true, stderr: true, follow: true, signal: logsSignal, ...(previousRunEnd ? { since: previousRunEnd } : {}) });
     // With --rm the container may be gone before its logs are read to the end: its status still counts.
-    await copyOutput(context, output, previousRunEnd ? { after: previousRunEnd } : {}).catch((err: unknown) => {
-      if (!options.autoRemove) throw err;
+    const copied = copyOutput(context, output, previousRunEnd ? { after: previousRunEnd } : {}).catch((err: unknown) => {
+      if (!options.autoRemove && !stopOutput.signal.aborted) throw err;
     });
+    const ended = await Promise.race([copied.then(() => 'output-ended' as const), (feeding?.detached ?? new Promise<never>(() => undefined)).then(() => 'detached' as const)]);
+    if (ended === 'detached') {
+      stopOutput.abort();
+      return { detached: true };
+    }
     const result = await exited;
     if (result.error) context.stderr.write(`${context.programName}: ${result.error}\n`);
-    return result.statusCode;
+    return { status: result.statusCode };
   } finally {
-    if (context.stdin && stdinTarget) context.stdin.unpipe(stdinTarget);
+    feeding?.stop();
     context.signal.removeEventListener('abort', forwardInterrupt);
     await session?.detach().catch(() => undefined);
     await stdinOnly?.detach().catch(() => undefined);
@@ -160,7 +217,11 @@ export const startCommand: CommandSpec = {
   name: 'start',
   usage: '[OPTIONS] CONTAINER [CONTAINER...]',
   description: 'Start one or more stopped containers',
-  flags: [flag('attach', 'boolean', "Attach STDOUT/STDERR and forward signals", { short: 'a' }), flag('interactive', 'boolean', "Attach container's STDIN", { short: 'i' })],
+  flags: [
+    flag('attach', 'boolean', 'Attach STDOUT/STDERR and forward signals', { short: 'a' }),
+    flag('detach-keys', 'string', 'Override the key sequence for detaching a container'),
+    flag('interactive', 'boolean', "Attach container's STDIN", { short: 'i' }),
+  ],
   args: { min: 1 },
   async run(context, flags, args) {
     const engine = await context.engine();
@@ -170,7 +231,8 @@ export const startCommand: CommandSpec = {
         return 1;
       }
       const inspect = await engine.containers.inspect(args[0]!);
-      return attachAndStart(context, engine, inspect.id, { interactive: flags.bool('interactive'), tty: inspect.config.tty ?? false, autoRemove: inspect.hostConfig.autoRemove });
+      const end = await attachAndStart(context, engine, inspect.id, { interactive: flags.bool('interactive'), tty: inspect.config.tty ?? false, autoRemove: inspect.hostConfig.autoRemove, detachKeys: detachKeysOf(flags) });
+      return 'status' in end ? end.status : 0;
     }
     let status = 0;
     for (const target of args) {
@@ -201,16 +263,25 @@ export const attachCommand: CommandSpec = {
       context.stderr.write('You cannot attach to a stopped container, start it first\n');
       return 1;
     }
+    const detachKeys = detachKeysOf(flags);
     const withStdin = !flags.bool('no-stdin') && (inspect.config.openStdin ?? false);
     const session = await engine.containers.attach(inspect.id, { stdin: withStdin, stdout: true, stderr: true, signal: context.signal });
     const exited = engine.containers.wait(inspect.id, { condition: 'next-exit' });
+    exited.catch(() => undefined);
     const restoreTerminal = inspect.config.tty ? enterRawMode(context) : () => undefined;
+    const feeding = withStdin && context.stdin && session.stdin ? feedStdin(context, session.stdin, inspect.config.tty ? detachKeys : undefined) : undefined;
     try {
-      if (withStdin && context.stdin && session.stdin) context.stdin.pipe(session.stdin);
-      await copyOutput(context, session.output);
+      const copied = copyOutput(context, session.output);
+      const ended = await Promise.race([copied.then(() => 'output-ended' as const), (feeding?.detached ?? new Promise<never>(() => undefined)).then(() => 'detached' as const)]);
+      if (ended === 'detached') {
+        // docker's attach reports the detach as an error: the message and status 1.
+        context.stderr.write('read escape sequence\n');
+        return 1;
+      }
       return (await exited).statusCode;
     } finally {
-      if (context.stdin && session.stdin) context.stdin.unpipe(session.stdin);
+      feeding?.stop();
+      await session.detach().catch(() => undefined);
       restoreTerminal();
     }
   },

@@ -414,8 +414,9 @@ export function createFakeRuntime(options: FakeRuntimeOptions = {}): FakeRuntime
             callback();
           },
           final(callback) {
-            // Detaching closes the process's stdin only for stdin-once containers.
-            if (c.stdinOnce) c.process.endStdin();
+            // Detaching closes the process's stdin only for stdin-once containers without a
+            // terminal: with one, the end of input is the terminal's business (docker's rule).
+            if (c.stdinOnce && !terminal) c.process.endStdin();
             callback();
           },
         });

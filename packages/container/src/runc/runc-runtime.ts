@@ -240,7 +240,8 @@ export function createRuncRuntime(options: RuncRuntimeOptions): OciRuntime {
           runcLogPath: join(containerDir(id), 'runc.log'),
           terminal: meta.terminal,
           openStdin: meta.openStdin,
-          leaveStdinOpen: !meta.stdinOnce,
+          // As docker: a client leaving closes the stdin of a stdin-once container, unless it has a terminal.
+          leaveStdinOpen: !meta.stdinOnce || meta.terminal,
           signal: createOptions.signal,
         });
       } catch (err) {
