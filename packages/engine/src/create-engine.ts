@@ -94,7 +94,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const hostNet = options.hostNet ?? createLinuxHostNet();
   const networkRoot = join(dataRoot, 'network');
   const networks = await NetworkController.open({
-    drivers: options.networkDrivers ?? [createBridgeDriver({ hostNet }), createHostDriver(), createNoneDriver()],
+    drivers: options.networkDrivers ?? [createBridgeDriver({ hostNet, attachmentCacheDir: join(networkRoot, 'cni') }), createHostDriver(), createNoneDriver()],
     ipam: await Ipam.open(createFileIpamStore(networkRoot), { hostSubnets: () => hostNet.listRoutes() }),
     store: createFileNetworkStore(networkRoot),
     ports: new PortAllocator({ probe: probeHostPort }),

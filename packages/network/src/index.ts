@@ -72,8 +72,26 @@ export { createLinuxHostNet } from './hostnet/linux-host-net.js';
 export type { LinuxHostNetOptions } from './hostnet/linux-host-net.js';
 export { NetworkNamespaces } from './network-namespaces.js';
 
+// --- CNI plugins (cni/) ---
+export { CNI_VERSION } from './cni/cni-plugins.js';
+export type { CniPlugins, CniCommand, CniNetworkConfig, CniAttachment, CniCallOptions } from './cni/cni-plugins.js';
+export {
+  CniResultSchema,
+  CniInterfaceSchema,
+  CniIpConfigSchema,
+  CniRouteSchema,
+  CniVersionInfoSchema,
+  CniErrorReportSchema,
+} from './cni/cni-result.js';
+export type { CniResult, CniInterface, CniIpConfig, CniRoute, CniVersionInfo, CniErrorReport } from './cni/cni-result.js';
+export { CNI_ERROR_CODES, cniReportToError } from './cni/cni-error.js';
+export { createExecCniPlugins, DEFAULT_CNI_PATH } from './cni/exec-cni-plugins.js';
+export type { ExecCniPluginsOptions } from './cni/exec-cni-plugins.js';
+
 // --- drivers (drivers/) ---
 export { createBridgeDriver, bridgeNameOf, hostVethName } from './drivers/bridge-driver.js';
+export { bridgeCniConfig } from './drivers/bridge-cni-config.js';
+export type { BridgeCniConfigInput } from './drivers/bridge-cni-config.js';
 export type { BridgeDriverOptions } from './drivers/bridge-driver.js';
 export { bridgeChains } from './drivers/bridge-firewall.js';
 export type { BridgeChains } from './drivers/bridge-firewall.js';

@@ -47,6 +47,25 @@ describe('NetworkController', () => {
     expect(await codeOf(controller.createNetwork({ name: 'host' }))).toBe('PermissionDenied');
   });
 
+  it('routes a container out through its first network that is not internal', async () => {
+    const bridge = createMemoryDriver({ type: 'bridge' });
+    const routed: Record<string, boolean> = {};
+    const connectEndpoint = bridge.connectEndpoint.bind(bridge);
+    bridge.connectEndpoint = async (spec) => {
+      routed[`${spec.containerId[0]}:${spec.interfaceName}`] = spec.defaultRoute;
+      return connectEndpoint(spec);
+    };
+    const { controller } = await openController({ bridge });
+    await controller.createNetwork({ name: 'inside', internal: true });
+    await controller.createNetwork({ name: 'outside' });
+    await controller.createNetwork({ name: 'more' });
+    await controller.connect('inside', { containerId: 'a'.repeat(64), containerName: 'a', netnsPath: '/ns/a' });
+    await controller.connect('outside', { containerId: 'a'.repeat(64), containerName: 'a', netnsPath: '/ns/a' });
+    await controller.connect('more', { containerId: 'a'.repeat(64), containerName: 'a', netnsPath: '/ns/a' });
+    await controller.connect('outside', { containerId: 'b'.repeat(64), containerName: 'b', netnsPath: '/ns/b' });
+    expect(routed).toEqual({ 'a:eth0': false, 'a:eth1': true, 'a:eth2': false, 'b:eth0': true });
+  });
+
   it('creates user networks with the next free subnet, labels and options; names are unique', async () => {
     const { controller } = await openController();
     await controller.ensurePredefinedNetworks();

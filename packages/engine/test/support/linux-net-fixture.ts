@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,6 +111,20 @@ export async function pickSubnetBase(hostNet: HostNet): Promise<string> {
   throw new Error('no free 10.x.0.0/16 for the test');
 }
 
+/**
+ * Host sides of a running container's veth pairs: the CNI bridge plugin names them, so they are
+ * found from the container's side (each interface's peer index, in the host namespace).
+ */
+export async function hostVethsOf(engine: Engine, container: string): Promise<string[]> {
+  const sandbox = (await engine.containers.inspect(container)).networkSettings.sandboxKey;
+  // Network mode `host` (and `container:`) has no namespace file of its own: no veth either.
+  if (!sandbox || !existsSync(sandbox)) return [];
+  const inside = JSON.parse(await run('nsenter', [`--net=${sandbox}`, 'ip', '-j', 'link', 'show'])) as Array<{ ifname: string; link_index?: number }>;
+  const peers = new Set(inside.flatMap((link) => (link.ifname !== 'lo' && link.link_index !== undefined ? [link.link_index] : [])));
+  const host = JSON.parse(await run('ip', ['-j', 'link', 'show'])) as Array<{ ifindex: number; ifname: string }>;
+  return host.filter((link) => peers.has(link.ifindex)).map((link) => link.ifname);
+}
+
 /** Links of the host namespace whose names contain `fragment`. */
 export async function hostLinksContaining(fragment: string): Promise<string[]> {
   const links = JSON.parse(await run('ip', ['-j', 'link', 'show'])) as Array<{ ifname: string }>;
@@ -144,7 +159,7 @@ export interface BridgeEngineFixture {
   stateRoot: string;
   /** A /24 of the free /16 per index (1 is the default bridge's). */
   subnet(index: number): string;
-  /** Host veth names (`veth<7 hex>`) of every endpoint seen by {@link BridgeEngineFixture.track}. */
+  /** Host veth names of every endpoint seen by {@link BridgeEngineFixture.track}. */
   veths: Set<string>;
   /** Records the host veths of a container's current endpoints, for the leak check. */
   track(container: string): Promise<void>;
@@ -189,7 +204,12 @@ export async function createBridgeEngine(
   options: { loadBusybox?: boolean } = {},
 ): Promise<{ engine: Engine; hostNet: HostNet; bridge: NetworkDriver }> {
   const hostNet = createLinuxHostNet();
-  const bridge = createBridgeDriver({ hostNet, chainPrefix: `BT${settings.tag.toUpperCase()}` });
+  // The CNI attachment cache where createEngine's own bridge driver keeps it, so a reopened engine detaches what the last one attached.
+  const bridge = createBridgeDriver({
+    hostNet,
+    chainPrefix: `BT${settings.tag.toUpperCase()}`,
+    attachmentCacheDir: join(settings.workDir, 'data', 'network', 'cni'),
+  });
   const engine = await createEngine({
     dataRoot: join(settings.workDir, 'data'),
     stateRoot: settings.stateRoot,
@@ -246,9 +266,7 @@ export async function openBridgeEngine(given?: BridgeEngineSettings & { removeWo
   const { engine, hostNet } = opened;
   const veths = new Set<string>();
   const track = async (container: string) => {
-    for (const endpoint of Object.values((await engine.containers.inspect(container)).networkSettings.networks)) {
-      if (endpoint?.endpointId) veths.add(`veth${endpoint.endpointId.slice(0, 7)}`);
-    }
+    for (const veth of await hostVethsOf(engine, container)) veths.add(veth);
   };
   return { engine, hostNet, tag, chainPrefix, subnetBase, dataRoot, stateRoot, subnet, veths, track, dispose };
 }

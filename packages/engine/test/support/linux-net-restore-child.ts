@@ -8,7 +8,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tarOf } from '@berth/image/testing';
-import { createBridgeEngine } from './linux-net-fixture.js';
+import { createBridgeEngine, hostVethsOf } from './linux-net-fixture.js';
 
 const [tag, subnetBase, workDir, stateRoot] = process.argv.slice(2);
 if (!tag || !subnetBase || !workDir || !stateRoot) {
@@ -51,6 +51,7 @@ const dying = await engine.containers.create({
 for (const { id } of [web, client, plain, dying]) await engine.containers.start(id);
 const dyingEndpoint = (await engine.containers.inspect(dying.id)).networkSettings.networks[network]?.endpointId ?? '';
 const port = (await engine.containers.inspect(web.id)).networkSettings.ports['80/tcp']?.[0]?.hostPort ?? 0;
-process.stdout.write(`${JSON.stringify({ web: web.id, client: client.id, plain: plain.id, dying: dying.id, dyingEndpoint, port })}\n`);
+const dyingVeths = await hostVethsOf(engine, dying.id);
+process.stdout.write(`${JSON.stringify({ web: web.id, client: client.id, plain: plain.id, dying: dying.id, dyingEndpoint, dyingVeths, port })}\n`);
 // Idle until killed.
 setInterval(() => undefined, 60_000);

@@ -1,4 +1,8 @@
-import { AlreadyExistsError, ConflictError, InvalidArgumentError, NotFoundError } from '@berth/errdefs';
+import { statfs } from 'node:fs/promises';
+import { AlreadyExistsError, ConflictError, FailedPreconditionError, InvalidArgumentError, NotFoundError } from '@berth/errdefs';
+import { CNI_VERSION, type CniPlugins } from '../cni/cni-plugins.js';
+import type { CniResult } from '../cni/cni-result.js';
+import { createExecCniPlugins } from '../cni/exec-cni-plugins.js';
 import type { HostNet } from '../hostnet/host-net.js';
 import { SerialQueue } from '../internal/serial-queue.js';
 import { BRIDGE_OPTIONS } from '../network.js';
@@ -13,6 +17,13 @@ import {
   ruleTag,
   type BridgeChains,
 } from './bridge-firewall.js';
+import {
+  type BridgeAttachment,
+  type BridgeAttachmentStore,
+  createFileBridgeAttachmentStore,
+  createMemoryBridgeAttachmentStore,
+} from './bridge-attachments.js';
+import { bridgeCniConfig } from './bridge-cni-config.js';
 import { macAddressForIpv4 } from './mac-address.js';
 
 /** Options of {@link createBridgeDriver}. */
@@ -22,12 +33,19 @@ export interface BridgeDriverOptions {
   chainPrefix?: string;
   /** Turn on `net.ipv4.ip_forward` when it is off (containers cannot reach out otherwise). Default true. */
   enableIpForward?: boolean;
+  /** Runs the CNI `bridge` plugin that attaches endpoints; default the real plugins ({@link createExecCniPlugins}). */
+  cni?: CniPlugins;
+  /**
+   * Directory caching each endpoint's CNI configuration and result (what DEL needs), so an
+   * endpoint made before a restart is detached properly. Without it the cache is in memory.
+   */
+  attachmentCacheDir?: string;
 }
 
 interface BridgeNetwork {
   spec: DriverNetworkSpec;
   bridge: string;
-  endpoints: Map<string, { hostVeth: string; netnsPath: string }>;
+  endpoints: Map<string, BridgeAttachment>;
 }
 
 /** The Linux bridge of a network: the `com.docker.network.bridge.name` option or `br-<id12>`. */
@@ -37,7 +55,11 @@ export function bridgeNameOf(spec: Pick<DriverNetworkSpec, 'id' | 'options'>): s
   return name;
 }
 
-/** Host side of an endpoint's veth pair (`veth` + 7 hex, like docker's). */
+/**
+ * Host side of an endpoint's veth pair as Berth named it before endpoints went through CNI
+ * (`veth` + 7 hex); the CNI `bridge` plugin picks its own name (reported in the endpoint's
+ * `hostInterface`). Kept to clean up endpoints an older Berth made.
+ */
 export function hostVethName(endpointId: string): string {
   return `veth${endpointId.slice(0, 7)}`;
 }
@@ -46,25 +68,78 @@ function prefixOf(cidr: string): string {
   return cidr.split('/')[1] ?? '';
 }
 
+/** `NSFS_MAGIC`: what statfs reports for a namespace file (a bind mount or `/proc/<pid>/ns/net`). */
+const NSFS_MAGIC = 0x6e736673;
+
+/** Whether `path` is a live network namespace file, as the CNI plugins will check before entering it. */
+async function isNamespaceFile(path: string): Promise<boolean> {
+  return statfs(path).then(
+    (stats) => stats.type === NSFS_MAGIC,
+    () => false,
+  );
+}
+
+/** The host side of the veth pair in a `bridge` plugin result: not in a sandbox, not the bridge. */
+function hostInterfaceOf(result: CniResult, bridge: string): string | undefined {
+  return result.interfaces?.find((iface) => !iface.sandbox && iface.name !== bridge)?.name;
+}
+
+/** The container interface's MAC in a `bridge` plugin result. */
+function containerMacOf(result: CniResult, interfaceName: string): string | undefined {
+  return result.interfaces?.find((iface) => iface.sandbox && iface.name === interfaceName)?.mac;
+}
+
 /**
- * The `bridge` driver, done directly through {@link HostNet} rather than through the CNI
- * plugins: IPAM, port allocation and DNS already live in the controller, so the CNI bridge,
- * host-local, portmap and firewall plugins would each duplicate (and persist elsewhere) state we
- * own; driving `ip`/`iptables` ourselves keeps one source of truth and makes every step
- * observable in the recording fake.
+ * The `bridge` driver. Endpoints are attached by the CNI `bridge` plugin (executed per the CNI
+ * spec through {@link CniPlugins}) with `static` IPAM fed from Berth's IPAM; the rest is done
+ * directly through {@link HostNet}.
  *
  * A network is a Linux bridge holding the gateway address, plus rules in our own chains
- * (`<prefix>-FORWARD`, `-INPUT`, `-POSTROUTING`, `-DNAT`) tagged `berth:<bridge>`.
- * An endpoint is a veth pair — host side on the bridge (hairpin on), peer moved into the
- * container's namespace as `eth<N>` with a docker-style MAC and address — plus DNAT rules for
- * its published ports. Ports answer on 127.0.0.1 because the bridge has `route_localnet=1`
- * and host-originated traffic to the bridge is masqueraded (no userland proxy process).
+ * (`<prefix>-FORWARD`, `-INPUT`, `-POSTROUTING`, `-DNAT`) tagged `berth:<bridge>` — Berth's,
+ * not the plugin's (`isGateway`/`ipMasq` off), because docker's model (ICC, internal networks,
+ * isolation between bridges, ports on 127.0.0.1 through `route_localnet`) is more than the
+ * bridge/portmap/firewall plugins express, and the bridge outlives every endpoint.
+ * An endpoint is a CNI ADD: a veth pair — host side on the bridge (hairpin on), the other side
+ * `eth<N>` in the container's namespace with Berth's MAC (the `mac` capability), addresses and
+ * default routes — plus DNAT rules for its published ports. Its configuration and result are
+ * cached (in `attachmentCacheDir` when given) so the DEL that detaches it is sent the same, after a
+ * restart too; DEL is idempotent and works once the namespace is gone. Ports answer on
+ * 127.0.0.1 because the bridge has `route_localnet=1` and host-originated traffic to the bridge
+ * is masqueraded (no userland proxy process).
  */
 export function createBridgeDriver(options: BridgeDriverOptions): NetworkDriver {
   const hostNet = options.hostNet;
   const chains: BridgeChains = bridgeChains(options.chainPrefix ?? 'BERTH');
   const networks = new Map<string, BridgeNetwork>();
   const queue = new SerialQueue();
+  const cni = options.cni ?? createExecCniPlugins();
+  const attachments: BridgeAttachmentStore = options.attachmentCacheDir
+    ? createFileBridgeAttachmentStore(options.attachmentCacheDir)
+    : createMemoryBridgeAttachmentStore();
+  let versionChecked = false;
+
+  /** Once per driver: the installed `bridge` plugin must speak the CNI version we write. */
+  async function checkPluginVersion(): Promise<void> {
+    if (versionChecked) return;
+    const info = await cni.version('bridge');
+    if (!info.supportedVersions.includes(CNI_VERSION)) {
+      throw new FailedPreconditionError(`the CNI bridge plugin does not support CNI ${CNI_VERSION} (it supports ${info.supportedVersions.join(', ')})`);
+    }
+    versionChecked = true;
+  }
+
+  /** CNI DEL of a cached attachment; the namespace may be gone already (the container died). */
+  async function detach(attachment: BridgeAttachment): Promise<void> {
+    // A namespace file no longer mounted would fail the DEL; an empty CNI_NETNS means "gone".
+    const netnsAlive = (await hostNet.netnsExists(attachment.netnsPath)) || (await isNamespaceFile(attachment.netnsPath));
+    await cni.del(
+      attachment.config,
+      { containerId: attachment.containerId, netns: netnsAlive ? attachment.netnsPath : '', ifName: attachment.interfaceName },
+      attachment.result,
+    );
+    // Deleting the container side removed the pair; a host side still there would be a leak.
+    if (attachment.hostInterface && (await hostNet.linkExists(attachment.hostInterface))) await hostNet.deleteLink(attachment.hostInterface);
+  }
 
   function networkOf(networkId: string): BridgeNetwork {
     const network = networks.get(networkId);
@@ -146,47 +221,68 @@ export function createBridgeDriver(options: BridgeDriverOptions): NetworkDriver 
       queue.run(async (): Promise<DriverEndpointInfo> => {
         const network = networkOf(spec.networkId);
         if (network.endpoints.has(spec.endpointId)) throw new AlreadyExistsError(`endpoint ${spec.endpointId} already exists`);
-        if (!spec.ipv4Address) throw new InvalidArgumentError(`endpoint ${spec.endpointId} on bridge network needs an IPv4 address`);
-        const hostVeth = hostVethName(spec.endpointId);
-        const peer = `vpeer${spec.endpointId.slice(0, 7)}`;
+        if (!spec.ipv4Address || !network.spec.ipv4) throw new InvalidArgumentError(`endpoint ${spec.endpointId} on bridge network needs an IPv4 address`);
+        await checkPluginVersion();
         const mac = spec.macAddress ?? macAddressForIpv4(spec.ipv4Address);
         const mtuOption = network.spec.options[BRIDGE_OPTIONS.mtu];
-        const ns = spec.netnsPath;
+        const config = bridgeCniConfig({
+          networkName: network.spec.name,
+          bridge: network.bridge,
+          macAddress: mac,
+          ipv4: { address: spec.ipv4Address, gateway: network.spec.ipv4.gateway },
+          ...(spec.ipv6Address && network.spec.ipv6 ? { ipv6: { address: spec.ipv6Address, gateway: network.spec.ipv6.gateway } } : {}),
+          defaultRoute: spec.defaultRoute,
+          ...(mtuOption ? { mtu: Number(mtuOption) } : {}),
+        });
+        const cniAttachment = { containerId: spec.containerId, netns: spec.netnsPath, ifName: spec.interfaceName };
+        let result: CniResult | undefined;
         try {
-          await hostNet.addVethPair(hostVeth, peer, mtuOption ? { mtu: Number(mtuOption) } : {});
-          await hostNet.setLinkMaster(hostVeth, network.bridge);
-          await hostNet.setHairpin(hostVeth, true);
-          await hostNet.setLinkUp(hostVeth);
-          await hostNet.moveLinkToNetns(peer, ns);
-          await hostNet.renameLink(peer, spec.interfaceName, ns);
-          await hostNet.setLinkMac(spec.interfaceName, mac, ns);
-          await hostNet.addAddress(spec.interfaceName, spec.ipv4Address, ns);
-          if (spec.ipv6Address) await hostNet.addAddress(spec.interfaceName, spec.ipv6Address, ns);
-          await hostNet.setLinkUp(spec.interfaceName, ns);
-          if (spec.defaultRoute && network.spec.ipv4) {
-            await hostNet.addDefaultRoute(network.spec.ipv4.gateway, spec.interfaceName, ns);
-            if (spec.ipv6Address && network.spec.ipv6) await hostNet.addDefaultRoute(network.spec.ipv6.gateway, spec.interfaceName, ns);
-          }
+          result = await cni.add(config, cniAttachment);
+          const hostInterface = hostInterfaceOf(result, network.bridge);
+          const attachment: BridgeAttachment = {
+            version: 1,
+            endpointId: spec.endpointId,
+            networkId: spec.networkId,
+            containerId: spec.containerId,
+            netnsPath: spec.netnsPath,
+            interfaceName: spec.interfaceName,
+            ...(hostInterface ? { hostInterface } : {}),
+            config,
+            result,
+          };
+          await attachments.save(attachment);
           const address = spec.ipv4Address.replace(/\/\d+$/, '');
           await addRules(portRules(network.bridge, spec.endpointId, address, spec.ports, chains));
+          network.endpoints.set(spec.endpointId, attachment);
+          return {
+            interfaceName: spec.interfaceName,
+            macAddress: containerMacOf(result, spec.interfaceName) ?? mac,
+            ...(hostInterface ? { hostInterface } : {}),
+          };
         } catch (error) {
           await deleteTaggedRules(hostNet, chains, ruleTag(network.bridge, spec.endpointId), false).catch(() => undefined);
-          if (await hostNet.linkExists(hostVeth).catch(() => false)) await hostNet.deleteLink(hostVeth).catch(() => undefined);
-          if (await hostNet.linkExists(peer).catch(() => false)) await hostNet.deleteLink(peer).catch(() => undefined);
+          // The spec's rule: a failed ADD is followed by a DEL, which undoes whatever the plugin got done.
+          await cni.del(config, cniAttachment, result).catch(() => undefined);
+          await attachments.remove(spec.endpointId).catch(() => undefined);
           throw error;
         }
-        network.endpoints.set(spec.endpointId, { hostVeth, netnsPath: ns });
-        return { interfaceName: spec.interfaceName, macAddress: mac, hostInterface: hostVeth };
       }),
 
     disconnectEndpoint: (networkId, endpointId) =>
       queue.run(async () => {
         const network = networkOf(networkId);
-        // Names and tags derive from the endpoint id, so this also cleans up after a restart.
-        const hostVeth = network.endpoints.get(endpointId)?.hostVeth ?? hostVethName(endpointId);
         await deleteTaggedRules(hostNet, chains, ruleTag(network.bridge, endpointId), false);
-        // Deleting the host side removes the peer inside the container too; it is already gone when the namespace was.
-        if (await hostNet.linkExists(hostVeth)) await hostNet.deleteLink(hostVeth);
+        // Made before a restart: the cached attachment says what to DEL.
+        const cached = network.endpoints.get(endpointId) ?? (await attachments.load(endpointId));
+        const attachment = cached?.networkId === networkId ? cached : undefined;
+        if (attachment) {
+          await detach(attachment);
+          await attachments.remove(endpointId);
+        } else {
+          // Nothing cached (made by a Berth before CNI, or never made): its veth had a derived name.
+          const legacyVeth = hostVethName(endpointId);
+          if (await hostNet.linkExists(legacyVeth)) await hostNet.deleteLink(legacyVeth);
+        }
         network.endpoints.delete(endpointId);
       }),
 

@@ -183,7 +183,9 @@ export class NetworkController {
   /**
    * Attaches a container's namespace to a network: leases addresses (static ones must be free
    * — `Conflict` otherwise), allocates host ports, asks the driver to plug it in, records the
-   * endpoint. The first network of a container gets `eth0` and the default route.
+   * endpoint. The first network of a container gets `eth0`; the default route goes through
+   * the first network that is not internal (docker: an internal network never routes out, so
+   * a container on an internal and an ordinary network leaves through the ordinary one).
    */
   connect(idOrName: string, request: ConnectRequest): Promise<Endpoint> {
     return this.#queue.run(async () => {
@@ -197,6 +199,7 @@ export class NetworkController {
         throw new InvalidArgumentError(`network ${network.name} (${network.driver}) cannot publish ports`);
       }
       const others = [...this.#networks.values()].flatMap((other) => (other.containers[request.containerId] ? [other.containers[request.containerId] as Endpoint] : []));
+      const routedElsewhere = [...this.#networks.values()].some((other) => !other.internal && other.containers[request.containerId]?.gateway !== undefined);
       const usedNames = new Set(others.map((endpoint) => endpoint.interfaceName));
       let index = 0;
       while (usedNames.has(`eth${index}`)) index += 1;
@@ -227,7 +230,7 @@ export class NetworkController {
           containerId: request.containerId,
           netnsPath: request.netnsPath,
           interfaceName: `eth${index}`,
-          defaultRoute: !others.some((endpoint) => endpoint.gateway),
+          defaultRoute: !network.internal && !routedElsewhere,
           ports: bindings,
           ...(ipv4Address ? { ipv4Address } : {}),
           ...(ipv6Address ? { ipv6Address } : {}),

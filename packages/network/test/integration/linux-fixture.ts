@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
+import { createLinuxHostNet, parseSubnet, subnetsOverlap } from '@berth/network';
 
 const execFileAsync = promisify(execFile);
 
@@ -57,4 +58,23 @@ export async function eventually(check: () => Promise<boolean>, attempts = 50): 
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return false;
+}
+
+/**
+ * `10.<x>` such that no host route overlaps `10.<x>.0.0/16`, x drawn from `[from, from + count)`
+ * (test files use disjoint ranges so parallel files do not pick the same one).
+ */
+export async function freeSubnetBase(from: number, count: number): Promise<string> {
+  const routes = (await createLinuxHostNet().listRoutes()).flatMap((text) => {
+    try {
+      return [parseSubnet(text, true)];
+    } catch {
+      return [];
+    }
+  });
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const second = from + Math.floor(Math.random() * count);
+    if (!routes.some((route) => subnetsOverlap(route, parseSubnet(`10.${second}.0.0/16`)))) return `10.${second}`;
+  }
+  throw new Error('no free 10.x.0.0/16 for the test');
 }
