@@ -17,7 +17,7 @@ import {
   NetworkNamespaces,
   type NetworkDriver,
   PortAllocator,
-  containerNameservers,
+  embeddedDnsUpstreams,
   createBridgeDriver,
   createFileIpamStore,
   createFileNetworkStore,
@@ -58,6 +58,11 @@ export interface EngineOptions {
   hostNet?: HostNet;
   /** Network drivers (default: `bridge` over `hostNet`, `host`, `none`). */
   networkDrivers?: readonly NetworkDriver[];
+  /**
+   * Where the embedded DNS of user-defined networks (containers' 127.0.0.11) forwards the
+   * names it does not own: `ip`, `ip:port` or `[v6]:port` (default: the host's nameservers).
+   */
+  dnsUpstreams?: readonly string[];
   /** The default bridge's Linux name and subnet (default `berth0`, an automatic subnet). */
   defaultBridge?: { bridgeName?: string; subnet?: string };
   /** catatonit for `init: true` (default `/usr/bin/catatonit` when present). */
@@ -98,7 +103,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     ipam: await Ipam.open(createFileIpamStore(networkRoot), { hostSubnets: () => hostNet.listRoutes() }),
     store: createFileNetworkStore(networkRoot),
     ports: new PortAllocator({ probe: probeHostPort }),
-    dns: { upstreams: containerNameservers(await readHostResolvConf()) },
+    dns: { upstreams: options.dnsUpstreams ?? embeddedDnsUpstreams(await readHostResolvConf()), hostNet },
     ...(options.defaultBridge ? { defaultBridge: options.defaultBridge } : {}),
   });
   await networks.ensurePredefinedNetworks();

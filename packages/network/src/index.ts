@@ -56,8 +56,10 @@ export {
 export type { DnsMessage, DnsQuestion, DnsRecord } from './dns/dns-message.js';
 export { startDnsServer } from './dns/dns-server.js';
 export type { DnsServer, DnsServerOptions, DnsNameResolver } from './dns/dns-server.js';
-export { resolveOnNetwork, endpointNames } from './dns/network-names.js';
-export { parseResolvConf, readHostResolvConf, containerNameservers } from './dns/resolv-conf.js';
+export { resolveOnNetwork, resolveForClient, endpointNames } from './dns/network-names.js';
+export { parseResolvConf, readHostResolvConf, containerNameservers, embeddedDnsUpstreams } from './dns/resolv-conf.js';
+export { EMBEDDED_DNS_ADDRESS, EMBEDDED_DNS_CHAIN, embeddedDnsRules, pointEmbeddedDns, redirectEmbeddedDns, routeEmbeddedDns } from './dns/embedded-dns-address.js';
+export type { EmbeddedDnsTarget } from './dns/embedded-dns-address.js';
 export type { ResolvConf } from './dns/resolv-conf.js';
 
 // --- container files (files/) ---

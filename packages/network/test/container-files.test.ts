@@ -1,5 +1,5 @@
 import { errorCode } from '@berth/errdefs';
-import { buildHostnameFile, buildHostsFile, buildResolvConfFile, parseExtraHosts, parseResolvConf } from '@berth/network';
+import { buildHostnameFile, buildHostsFile, buildResolvConfFile, EMBEDDED_DNS_ADDRESS, embeddedDnsUpstreams, parseExtraHosts, parseResolvConf } from '@berth/network';
 import { describe, expect, it } from 'vitest';
 
 describe('container network files', () => {
@@ -41,9 +41,14 @@ describe('container network files', () => {
   it('writes resolv.conf pointing at the embedded DNS on user networks, host resolvers otherwise', () => {
     const host = parseResolvConf('# comment\nnameserver 127.0.0.53\nnameserver 10.0.0.2\nsearch corp.example\noptions edns0\n');
     expect(host).toEqual({ nameservers: ['127.0.0.53', '10.0.0.2'], search: ['corp.example'], options: ['edns0'] });
-    expect(buildResolvConfFile({ host, embeddedDns: '172.18.0.1' })).toBe('nameserver 172.18.0.1\nsearch corp.example\noptions edns0 ndots:0\n');
+    // docker's: the embedded DNS at 127.0.0.11 only, the host's search and options, ndots:0.
+    expect(buildResolvConfFile({ host, embeddedDns: EMBEDDED_DNS_ADDRESS, dns: ['1.1.1.1'] })).toBe('nameserver 127.0.0.11\nsearch corp.example\noptions edns0 ndots:0\n');
+    expect(buildResolvConfFile({ host, embeddedDns: EMBEDDED_DNS_ADDRESS, dnsOptions: ['ndots:3'] })).toBe('nameserver 127.0.0.11\nsearch corp.example\noptions ndots:3\n');
     expect(buildResolvConfFile({ host })).toBe('nameserver 10.0.0.2\nsearch corp.example\noptions edns0\n');
     expect(buildResolvConfFile({ host: parseResolvConf('nameserver 127.0.0.53\n') })).toBe('nameserver 8.8.8.8\nnameserver 8.8.4.4\n');
+    // The embedded DNS runs on the host, where a loopback resolver answers: it forwards there.
+    expect(embeddedDnsUpstreams(parseResolvConf('nameserver 127.0.0.53\nnameserver 10.0.0.2\n'))).toEqual(['127.0.0.53', '10.0.0.2']);
+    expect(embeddedDnsUpstreams(parseResolvConf(''))).toEqual(['8.8.8.8', '8.8.4.4']);
     expect(buildResolvConfFile({ host, dns: ['1.1.1.1'], dnsSearch: ['a.b'], dnsOptions: ['ndots:2'] })).toBe('nameserver 1.1.1.1\nsearch a.b\noptions ndots:2\n');
   });
 

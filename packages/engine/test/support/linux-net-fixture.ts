@@ -197,11 +197,11 @@ export async function newBridgeEngineSettings(): Promise<BridgeEngineSettings & 
  * `createEngine` as root with runc, overlayfs and the bridge driver under the settings'
  * private names: bridge `bt<tag>`, chain prefix `BT<TAG>`, default bridge subnet
  * `<subnetBase>.1.0/24`, data root `<workDir>/data`. With `loadBusybox`, busybox is loaded as
- * `busybox:latest`.
+ * `busybox:latest`; `dnsUpstreams` replaces the host's resolvers behind the embedded DNS.
  */
 export async function createBridgeEngine(
   settings: BridgeEngineSettings,
-  options: { loadBusybox?: boolean } = {},
+  options: { loadBusybox?: boolean; dnsUpstreams?: readonly string[] } = {},
 ): Promise<{ engine: Engine; hostNet: HostNet; bridge: NetworkDriver }> {
   const hostNet = createLinuxHostNet();
   // The CNI attachment cache where createEngine's own bridge driver keeps it, so a reopened engine detaches what the last one attached.
@@ -216,6 +216,7 @@ export async function createBridgeEngine(
     hostNet,
     networkDrivers: [bridge, createHostDriver(), createNoneDriver()],
     defaultBridge: { bridgeName: `bt${settings.tag}`, subnet: `${settings.subnetBase}.1.0/24` },
+    ...(options.dnsUpstreams ? { dnsUpstreams: options.dnsUpstreams } : {}),
   });
   if (options.loadBusybox) {
     const archive = join(settings.workDir, `busybox-${randomBytes(3).toString('hex')}.tar`);
@@ -230,7 +231,10 @@ export async function createBridgeEngine(
  * Opens a bridge engine ({@link createBridgeEngine}) on fresh settings, or on `settings`
  * (an engine that ran before: a crashed one's data root), with busybox loaded.
  */
-export async function openBridgeEngine(given?: BridgeEngineSettings & { removeWorkDir(): Promise<void> }): Promise<BridgeEngineFixture> {
+export async function openBridgeEngine(
+  given?: BridgeEngineSettings & { removeWorkDir(): Promise<void> },
+  options: { dnsUpstreams?: readonly string[] } = {},
+): Promise<BridgeEngineFixture> {
   const settings = given ?? (await newBridgeEngineSettings());
   const { tag, subnetBase, stateRoot } = settings;
   const chainPrefix = `BT${tag.toUpperCase()}`;
@@ -258,7 +262,7 @@ export async function openBridgeEngine(given?: BridgeEngineSettings & { removeWo
     await settings.removeWorkDir();
   };
   try {
-    opened = await createBridgeEngine(settings, { loadBusybox: true });
+    opened = await createBridgeEngine(settings, { loadBusybox: true, ...options });
   } catch (error) {
     await dispose();
     throw error;

@@ -2,8 +2,12 @@ import { createSocket, type Socket } from 'node:dgram';
 import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
 import { DNS_CLASS_IN, DNS_RCODE, DNS_TYPE, decodeDnsMessage, encodeDnsMessage, type DnsMessage } from './dns-message.js';
 
-/** Answers names that are local: addresses, `[]` (known, no address of the family), or undefined (not ours). */
-export type DnsNameResolver = (name: string, family: 4 | 6) => string[] | undefined;
+/**
+ * Answers names that are local: addresses, `[]` (known, no address of the family), or
+ * undefined (not ours). `client` is the address the query came from (an IPv4-mapped IPv6
+ * address in its IPv4 form), so the answer can depend on who asks.
+ */
+export type DnsNameResolver = (name: string, family: 4 | 6, client: string) => string[] | undefined;
 
 /** Options of {@link startDnsServer}. */
 export interface DnsServerOptions {
@@ -79,7 +83,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
   const ttl = options.ttl ?? 600;
   const timeoutMs = options.upstreamTimeoutMs ?? 2000;
 
-  async function answer(raw: Buffer): Promise<Buffer | undefined> {
+  async function answer(raw: Buffer, client: string): Promise<Buffer | undefined> {
     let query: DnsMessage;
     try {
       query = decodeDnsMessage(raw);
@@ -95,7 +99,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     if (query.opcode !== 0 || !question || query.questions.length !== 1) return reply(query, DNS_RCODE.NOTIMP);
     if (question.class === DNS_CLASS_IN && (question.type === DNS_TYPE.A || question.type === DNS_TYPE.AAAA)) {
       const family = question.type === DNS_TYPE.A ? 4 : 6;
-      const addresses = options.resolve(question.name, family);
+      const addresses = options.resolve(question.name, family, client.replace(/^::ffff:(?=\d+\.)/, ''));
       if (addresses !== undefined) {
         return reply(
           query,
@@ -113,7 +117,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
 
   const udp: Socket = createSocket(options.host.includes(':') ? 'udp6' : 'udp4');
   udp.on('message', (message, remote) => {
-    void answer(message).then((response) => {
+    void answer(message, remote.address).then((response) => {
       if (response) udp.send(response, remote.port, remote.address);
     });
   });
@@ -137,7 +141,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
       while (pending.length >= 2 && pending.length >= 2 + pending.readUInt16BE(0)) {
         const message = pending.subarray(2, 2 + pending.readUInt16BE(0));
         pending = pending.subarray(2 + message.length);
-        void answer(Buffer.from(message)).then((response) => {
+        void answer(Buffer.from(message), socket.remoteAddress ?? '').then((response) => {
           if (!response || socket.destroyed) return;
           const length = Buffer.alloc(2);
           length.writeUInt16BE(response.length);

@@ -37,3 +37,13 @@ export function containerNameservers(host: ResolvConf, fallback = ['8.8.8.8', '8
   const usable = host.nameservers.filter((ns) => !ns.startsWith('127.') && ns !== '::1');
   return usable.length > 0 ? usable : fallback;
 }
+
+/**
+ * Where the embedded DNS forwards the names it does not own: all of the host's nameservers,
+ * loopback ones included (systemd-resolved's 127.0.0.53) — the server runs in the host's
+ * namespace, where they answer, as docker's internal resolver uses them — or Google DNS
+ * when the host names none.
+ */
+export function embeddedDnsUpstreams(host: ResolvConf, fallback = ['8.8.8.8', '8.8.4.4']): string[] {
+  return host.nameservers.length > 0 ? [...host.nameservers] : fallback;
+}

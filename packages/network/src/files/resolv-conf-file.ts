@@ -6,7 +6,8 @@ export interface ResolvConfFileOptions {
   host: ResolvConf;
   /**
    * The embedded DNS address when the container is on a user-defined network with DNS
-   * (its network's gateway): the container then asks only it, and it forwards the rest.
+   * (`127.0.0.11`, docker's, or a gateway when the engine does not point containers there):
+   * the container then asks only it (with `ndots:0`), and it forwards the rest.
    */
   embeddedDns?: string;
   /** `--dns`, `--dns-search`, `--dns-option` overrides. */

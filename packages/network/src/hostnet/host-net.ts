@@ -37,6 +37,13 @@ export interface HostNet {
   addAddress(name: string, cidr: string, netns?: string): Promise<void>;
   /** `ip route add default via GATEWAY dev IFACE`. */
   addDefaultRoute(gateway: string, device: string, netns?: string): Promise<void>;
+  /**
+   * `ip route replace local ADDRESS dev lo table local src SOURCE`: ADDRESS (one IPv4 address)
+   * is local, and a socket talking to it gets SOURCE (an address of the namespace) as its own
+   * address instead of a loopback one — so traffic to ADDRESS that a nat rule sends elsewhere
+   * may leave the namespace. The kernel drops the route when SOURCE leaves the namespace.
+   */
+  replaceLocalRoute(address: string, source: string, netns?: string): Promise<void>;
   /** Destinations (CIDR) of the host namespace's IPv4 and IPv6 routes, without `default`. */
   listRoutes(): Promise<string[]>;
 
@@ -55,4 +62,11 @@ export interface HostNet {
   insertRule(table: IptablesTable, chain: string, rule: readonly string[], position?: number): Promise<void>;
   appendRule(table: IptablesTable, chain: string, rule: readonly string[]): Promise<void>;
   deleteRule(table: IptablesTable, chain: string, rule: readonly string[]): Promise<void>;
+  /**
+   * Applies `rules` (iptables-save text: `*table`, `:CHAIN - [0:0]`, `-A CHAIN …`, `COMMIT`)
+   * with one `iptables-restore --noflush`: all or nothing; a declared user chain is created
+   * or flushed, other chains keep their rules. One process however many rules — the cheap
+   * way to set up a container's namespace.
+   */
+  restoreIptables(rules: string, netns?: string): Promise<void>;
 }

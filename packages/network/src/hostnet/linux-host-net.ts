@@ -11,6 +11,8 @@ const packageOf: Record<string, string> = {
   ip: 'iproute2',
   iptables: 'iptables',
   'iptables-legacy': 'iptables',
+  'iptables-restore': 'iptables',
+  'iptables-legacy-restore': 'iptables',
   nsenter: 'util-linux',
   unshare: 'util-linux',
   umount: 'mount',
@@ -39,9 +41,9 @@ function isNoSuchObject(stderr: string): boolean {
 export function createLinuxHostNet(options: LinuxHostNetOptions = {}): HostNet {
   const iptablesBin = options.iptables ?? 'iptables';
 
-  async function run(command: string, args: readonly string[], netns?: string): Promise<string> {
+  async function run(command: string, args: readonly string[], netns?: string, input?: string): Promise<string> {
     const [file, argv] = netns ? ['nsenter', [`--net=${netns}`, command, ...args]] : [command, [...args]];
-    const result = await runProgram(file, argv, { packageName: packageOf[file] });
+    const result = await runProgram(file, argv, { packageName: packageOf[file], ...(input === undefined ? {} : { input }) });
     if (result.code === 0) return result.stdout.toString('utf8');
     const stderr = result.stderr.trim();
     const what = `${file} ${argv.join(' ')}`;
@@ -123,6 +125,9 @@ export function createLinuxHostNet(options: LinuxHostNetOptions = {}): HostNet {
     async addDefaultRoute(gateway, device, netns) {
       await ip([gateway.includes(':') ? '-6' : '-4', 'route', 'add', 'default', 'via', gateway, 'dev', device], netns);
     },
+    async replaceLocalRoute(address, source, netns) {
+      await ip(['-4', 'route', 'replace', 'local', address, 'dev', 'lo', 'table', 'local', 'src', source], netns);
+    },
     async listRoutes() {
       const destinations: string[] = [];
       for (const family of ['-4', '-6']) {
@@ -180,6 +185,10 @@ export function createLinuxHostNet(options: LinuxHostNetOptions = {}): HostNet {
     },
     async deleteRule(table, chain, rule) {
       await iptables(table, ['-D', chain, ...rule]);
+    },
+    async restoreIptables(rules, netns) {
+      // `iptables-legacy` → `iptables-legacy-restore`: the restore tool of the same backend.
+      await run(`${iptablesBin}-restore`, ['-w', '--noflush'], netns, rules);
     },
   };
 }

@@ -3,11 +3,14 @@ import {
   AlreadyExistsError,
   ConflictError,
   InvalidArgumentError,
+  isNotFound,
   NotFoundError,
   PermissionDeniedError,
 } from '@berth/errdefs';
+import { EMBEDDED_DNS_ADDRESS, pointEmbeddedDns, redirectEmbeddedDns, routeEmbeddedDns } from '../dns/embedded-dns-address.js';
 import { startDnsServer, type DnsServer } from '../dns/dns-server.js';
-import { resolveOnNetwork } from '../dns/network-names.js';
+import { resolveForClient, resolveOnNetwork } from '../dns/network-names.js';
+import type { HostNet } from '../hostnet/host-net.js';
 import { SerialQueue } from '../internal/serial-queue.js';
 import type { Ipam } from '../ipam/ipam.js';
 import { DEFAULT_BRIDGE_NAME, BRIDGE_OPTIONS, PREDEFINED_NETWORKS, type Endpoint, type IpamPool, type Network } from '../network.js';
@@ -64,9 +67,11 @@ export interface NetworkControllerOptions {
   ports: PortAllocator;
   /**
    * Embedded DNS for user-defined networks whose driver supports `gatewayDns`: a server on
-   * the gateway address, forwarding other names to `upstreams` (the host's resolvers).
+   * the gateway address, forwarding other names to `upstreams` (the host's resolvers). With
+   * `hostNet`, containers reach it at docker's 127.0.0.11:53 inside their own namespace
+   * (see {@link pointEmbeddedDns}); without, at the gateway.
    */
-  dns?: { upstreams: readonly string[]; port?: number };
+  dns?: { upstreams: readonly string[]; port?: number; hostNet?: HostNet };
   /** The default `bridge` network's Linux bridge name (`berth0`) and optional fixed subnet. */
   defaultBridge?: { bridgeName?: string; subnet?: string };
   now?: () => Date;
@@ -93,6 +98,12 @@ function matchesLabel(labels: Record<string, string>, filter: string): boolean {
 export class NetworkController {
   readonly #networks = new Map<string, Network>();
   readonly #dnsServers = new Map<string, DnsServer>();
+  /**
+   * Containers whose 127.0.0.11 this controller pointed at a network's server, and their
+   * namespace: re-pointed when they leave that network for another with DNS. Not persisted:
+   * after a restart the pointing stays in the namespaces, unknown here (see `disconnect`).
+   */
+  readonly #dnsPointed = new Map<string, { networkId: string; netnsPath: string }>();
   readonly #queue = new SerialQueue();
   readonly #drivers: Map<string, NetworkDriver>;
 
@@ -186,6 +197,8 @@ export class NetworkController {
    * endpoint. The first network of a container gets `eth0`; the default route goes through
    * the first network that is not internal (docker: an internal network never routes out, so
    * a container on an internal and an ordinary network leaves through the ordinary one).
+   * The first network with embedded DNS a container joins also gets its 127.0.0.11 (once per
+   * container; see {@link NetworkControllerOptions.dns}).
    */
   connect(idOrName: string, request: ConnectRequest): Promise<Endpoint> {
     return this.#queue.run(async () => {
@@ -200,12 +213,16 @@ export class NetworkController {
       }
       const others = [...this.#networks.values()].flatMap((other) => (other.containers[request.containerId] ? [other.containers[request.containerId] as Endpoint] : []));
       const routedElsewhere = [...this.#networks.values()].some((other) => !other.internal && other.containers[request.containerId]?.gateway !== undefined);
+      const dnsElsewhere = [...this.#networks.values()].some((other) => other.containers[request.containerId] !== undefined && this.#dnsServers.has(other.id));
       const usedNames = new Set(others.map((endpoint) => endpoint.interfaceName));
       let index = 0;
       while (usedNames.has(`eth${index}`)) index += 1;
       const endpointId = newId();
       const leases: string[] = [];
       let bindings: Endpoint['ports'] = [];
+      let plugged = false;
+      // Settles to the error, if any: awaited after the driver's work (or on the way out).
+      let redirected: Promise<{ error: unknown } | undefined> | undefined;
       try {
         let ipv4Address: string | undefined;
         let ipv6Address: string | undefined;
@@ -224,6 +241,17 @@ export class NetworkController {
           ipv6Address = `${address}/${pool6.subnet.split('/')[1]}`;
         }
         bindings = await this.options.ports.allocate(ports, network.options[BRIDGE_OPTIONS.hostBindingIpv4] ?? '0.0.0.0');
+        // The first network with DNS points the container's 127.0.0.11 at its server. The nat
+        // half needs only the namespace: it runs while the driver plugs the endpoint in.
+        const hostNet = this.options.dns?.hostNet;
+        const server = this.#dnsServers.get(network.id);
+        const pointing = !dnsElsewhere && ipv4Address !== undefined && hostNet !== undefined && server !== undefined;
+        if (pointing) {
+          redirected = redirectEmbeddedDns(hostNet, request.netnsPath, { host: server.host, port: server.port }, { first: true }).then(
+            () => undefined,
+            (error: unknown) => ({ error }),
+          );
+        }
         const info = await driver.connectEndpoint({
           networkId: network.id,
           endpointId,
@@ -236,6 +264,14 @@ export class NetworkController {
           ...(ipv6Address ? { ipv6Address } : {}),
           ...(request.macAddress ? { macAddress: request.macAddress } : {}),
         });
+        plugged = true;
+        if (pointing && ipv4Address) {
+          const failed = await redirected;
+          if (failed) throw failed.error;
+          // The routing half needs the container's address, there now.
+          await routeEmbeddedDns(hostNet, request.netnsPath, ipv4Address.replace(/\/\d+$/, ''));
+          this.#dnsPointed.set(request.containerId, { networkId: network.id, netnsPath: request.netnsPath });
+        }
         const endpoint: Endpoint = {
           endpointId,
           containerId: request.containerId,
@@ -252,6 +288,9 @@ export class NetworkController {
         await this.#persist();
         return structuredClone(endpoint);
       } catch (error) {
+        await redirected;
+        if (plugged) await driver.disconnectEndpoint(network.id, endpointId).catch(() => undefined);
+        if (this.#dnsPointed.get(request.containerId)?.networkId === network.id) this.#dnsPointed.delete(request.containerId);
         delete network.containers[request.containerId];
         this.options.ports.release(bindings);
         for (const lease of leases) await this.options.ipam.releaseAddress(network.id, lease).catch(() => undefined);
@@ -260,7 +299,12 @@ export class NetworkController {
     });
   }
 
-  /** Detaches a container: driver teardown, then its addresses and host ports are released. Not attached → `NotFound`. */
+  /**
+   * Detaches a container: driver teardown, then its addresses and host ports are released. Not
+   * attached → `NotFound`. A container whose 127.0.0.11 pointed at this network's DNS and that
+   * stays on another network with DNS gets it re-pointed there (known for containers this
+   * controller connected; an engine restart forgets it).
+   */
   disconnect(idOrName: string, containerId: string): Promise<void> {
     return this.#queue.run(async () => {
       const network = this.#find(idOrName);
@@ -273,6 +317,18 @@ export class NetworkController {
       this.options.ports.release(endpoint.ports);
       delete network.containers[containerId];
       await this.#persist();
+      const pointed = this.#dnsPointed.get(containerId);
+      if (pointed?.networkId !== network.id) return;
+      this.#dnsPointed.delete(containerId);
+      const next = [...this.#networks.values()].find((other) => this.#dnsServers.has(other.id) && other.containers[containerId]?.ipv4Address);
+      const address = next?.containers[containerId]?.ipv4Address;
+      if (!next || !address) return;
+      try {
+        await this.#pointDns(next, containerId, pointed.netnsPath, address, { first: false });
+      } catch (error) {
+        // The namespace went away with its container: nothing left to point.
+        if (!isNotFound(error)) throw error;
+      }
     });
   }
 
@@ -283,8 +339,19 @@ export class NetworkController {
     return resolveOnNetwork(network, name, family);
   }
 
-  /** Address of the network's embedded DNS server, when one runs (point the container's resolv.conf there). */
+  /**
+   * Where a container on the network asks for names when the network has embedded DNS (point
+   * its resolv.conf there): 127.0.0.11:53 when the controller points containers' namespaces at
+   * the server (`dns.hostNet`), else the server's own address ({@link dnsListenerOf}).
+   */
   dnsServerOf(idOrName: string): { host: string; port: number } | undefined {
+    const listener = this.dnsListenerOf(idOrName);
+    if (!listener) return undefined;
+    return this.options.dns?.hostNet ? { host: EMBEDDED_DNS_ADDRESS, port: 53 } : listener;
+  }
+
+  /** Where the network's embedded DNS server listens (its gateway, host namespace), when one runs. */
+  dnsListenerOf(idOrName: string): { host: string; port: number } | undefined {
     const server = this.#dnsServers.get(this.#find(idOrName).id);
     return server ? { host: server.host, port: server.port } : undefined;
   }
@@ -391,12 +458,23 @@ export class NetworkController {
       host: gateway,
       port: dns.port ?? 53,
       upstreams: dns.upstreams,
-      resolve: (name, family) => {
+      resolve: (name, family, client) => {
         const current = this.#networks.get(id);
-        return current ? resolveOnNetwork(current, name, family) : undefined;
+        if (!current) return undefined;
+        const named = [...this.#networks.values()].filter((other) => this.#hasNameResolution(other));
+        return resolveForClient(named, current, client, name, family);
       },
     });
     this.#dnsServers.set(id, server);
+  }
+
+  /** Re-points the container's 127.0.0.11 at `network`'s DNS server as `address` (CIDR), when the controller points namespaces. */
+  async #pointDns(network: Network, containerId: string, netnsPath: string, address: string, options: { first: boolean }): Promise<void> {
+    const hostNet = this.options.dns?.hostNet;
+    const server = this.#dnsServers.get(network.id);
+    if (!hostNet || !server) return;
+    await pointEmbeddedDns(hostNet, netnsPath, { listener: { host: server.host, port: server.port }, source: address.replace(/\/\d+$/, '') }, options);
+    this.#dnsPointed.set(containerId, { networkId: network.id, netnsPath });
   }
 
   #driverSpec(network: Network): DriverNetworkSpec {

@@ -1,5 +1,6 @@
-import { AlreadyExistsError, FailedPreconditionError, NotFoundError } from '@berth/errdefs';
+import { AlreadyExistsError, FailedPreconditionError, InternalError, NotFoundError } from '@berth/errdefs';
 import type { HostNet, IptablesTable } from '../hostnet/host-net.js';
+import { splitIptablesLine } from '../hostnet/iptables-rule-text.js';
 
 /** One recorded call: the method name and its arguments. */
 export interface HostNetCall {
@@ -30,6 +31,13 @@ export interface FakeRoute {
   device: string;
 }
 
+/** A `local` route of a namespace's local table (see `HostNet.replaceLocalRoute`). */
+export interface FakeLocalRoute {
+  netns: string;
+  address: string;
+  source: string;
+}
+
 /**
  * A {@link HostNet} that changes nothing on the machine: it records every call and keeps a
  * small model of namespaces, links, routes, sysctls and iptables chains, so tests can assert
@@ -42,6 +50,7 @@ export class RecordingHostNet implements HostNet {
   readonly #netns = new Set<string>();
   readonly #links = new Map<string, FakeLink>();
   readonly #routes: FakeRoute[] = [];
+  readonly #localRoutes: FakeLocalRoute[] = [];
   readonly #sysctls = new Map<string, string>();
   readonly #chains = new Map<string, string[][]>();
   readonly #faults = new Map<keyof HostNet, Error>();
@@ -49,9 +58,19 @@ export class RecordingHostNet implements HostNet {
   constructor(options: { hostRoutes?: string[]; sysctls?: Record<string, string> } = {}) {
     this.hostRoutes = options.hostRoutes ?? [];
     for (const [key, value] of Object.entries(options.sysctls ?? { 'net.ipv4.ip_forward': '0' })) this.#sysctls.set(key, value);
+    this.#addBuiltinChains('');
+  }
+
+  /** Built-in chains of the filter and nat tables of a namespace (`''` = host), as a new one has them. */
+  #addBuiltinChains(netns: string): void {
     for (const [table, chains] of Object.entries({ filter: ['INPUT', 'FORWARD', 'OUTPUT'], nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'] })) {
-      for (const chain of chains) this.#chains.set(`${table}|${chain}`, []);
+      for (const chain of chains) this.#chains.set(this.#chainKey(table, chain, netns), []);
     }
+  }
+
+  /** `table|chain` in the host namespace (as {@link chains} reports them), `netns|table|chain` inside another. */
+  #chainKey(table: string, chain: string, netns = ''): string {
+    return netns === '' ? `${table}|${chain}` : `${netns}|${table}|${chain}`;
   }
 
   /** Routes `listRoutes` reports (the "host" routing table). */
@@ -80,13 +99,26 @@ export class RecordingHostNet implements HostNet {
     return this.#routes.map((route) => ({ ...route }));
   }
 
+  /** `local` routes set with `replaceLocalRoute`, optionally only those of one namespace. */
+  localRoutes(netns?: string): FakeLocalRoute[] {
+    return this.#localRoutes.filter((route) => netns === undefined || route.netns === netns).map((route) => ({ ...route }));
+  }
+
   sysctl(key: string): string | undefined {
     return this.#sysctls.get(key);
   }
 
-  /** Every chain as `table|chain` → rules (built-in chains included). */
-  chains(): Map<string, string[][]> {
-    return new Map([...this.#chains].map(([key, rules]) => [key, rules.map((rule) => [...rule])]));
+  /**
+   * Every chain as `table|chain` → rules (built-in chains included): the host namespace's, or
+   * with `netns` those of that namespace (filled by `restoreIptables`).
+   */
+  chains(netns = ''): Map<string, string[][]> {
+    const prefix = netns === '' ? undefined : `${netns}|`;
+    return new Map(
+      [...this.#chains]
+        .filter(([key]) => (prefix === undefined ? key.split('|').length === 2 : key.startsWith(prefix)))
+        .map(([key, rules]) => [prefix === undefined ? key : key.slice(prefix.length), rules.map((rule) => [...rule])]),
+    );
   }
 
   #record(op: keyof HostNet, args: unknown[]): void {
@@ -149,12 +181,16 @@ export class RecordingHostNet implements HostNet {
     this.#record('createNetns', [path]);
     if (this.#netns.has(path)) throw new AlreadyExistsError(`network namespace ${path} already exists`);
     this.#netns.add(path);
+    this.#addBuiltinChains(path);
   }
 
   async deleteNetns(path: string): Promise<void> {
     this.#record('deleteNetns', [path]);
     if (!this.#netns.delete(path)) throw new NotFoundError(`no network namespace at ${path}`);
     for (const link of [...this.#links.values()]) if (link.netns === path) this.#removeLink(link);
+    // The kernel destroys the namespace's routes and iptables tables with it.
+    for (let i = this.#localRoutes.length - 1; i >= 0; i -= 1) if (this.#localRoutes[i]?.netns === path) this.#localRoutes.splice(i, 1);
+    for (const key of [...this.#chains.keys()]) if (key.startsWith(`${path}|`)) this.#chains.delete(key);
   }
 
   async netnsExists(path: string): Promise<boolean> {
@@ -239,6 +275,18 @@ export class RecordingHostNet implements HostNet {
     this.#routes.push({ netns: netns ?? '', gateway, device });
   }
 
+  async replaceLocalRoute(address: string, source: string, netns?: string): Promise<void> {
+    this.#record('replaceLocalRoute', [address, source, netns]);
+    this.#netnsMustExist(netns);
+    const index = this.#localRoutes.findIndex((route) => route.netns === (netns ?? '') && route.address === address);
+    if (index >= 0) this.#localRoutes.splice(index, 1);
+    this.#localRoutes.push({ netns: netns ?? '', address, source });
+  }
+
+  #netnsMustExist(netns: string | undefined): void {
+    if (netns !== undefined && !this.#netns.has(netns)) throw new NotFoundError(`nsenter: cannot open ${netns}: No such file or directory`);
+  }
+
   async listRoutes(): Promise<string[]> {
     this.#record('listRoutes', []);
     const own = this.links('').flatMap((link) => link.addresses);
@@ -262,7 +310,7 @@ export class RecordingHostNet implements HostNet {
 
   async deleteChain(table: IptablesTable, chain: string): Promise<void> {
     this.#record('deleteChain', [table, chain]);
-    const referenced = [...this.#chains.values()].some((rules) => rules.some((rule) => rule.includes('-j') && rule[rule.indexOf('-j') + 1] === chain));
+    const referenced = [...this.chains().values()].some((rules) => rules.some((rule) => rule.includes('-j') && rule[rule.indexOf('-j') + 1] === chain));
     if (referenced && this.#chains.has(`${table}|${chain}`)) throw new FailedPreconditionError(`chain ${chain} is still referenced`);
     this.#chains.delete(`${table}|${chain}`);
   }
@@ -295,6 +343,41 @@ export class RecordingHostNet implements HostNet {
     const index = rules.findIndex((existing) => existing.join(' ') === rule.join(' '));
     if (index < 0) throw new NotFoundError(`iptables: Bad rule (does a matching rule exist in that chain?): ${rule.join(' ')}`);
     rules.splice(index, 1);
+  }
+
+  async restoreIptables(rules: string, netns?: string): Promise<void> {
+    this.#record('restoreIptables', [rules, netns]);
+    this.#netnsMustExist(netns);
+    // Like iptables-restore: parse and check everything first, then apply all of it (or nothing).
+    const chains = new Map([...this.#chains].map(([key, value]) => [key, value.map((rule) => [...rule])]));
+    let table: string | undefined;
+    for (const [index, line] of rules.split('\n').entries()) {
+      const text = line.trim();
+      const fail = (why: string) => new InternalError(`iptables-restore: line ${index + 1} failed: ${why}`);
+      if (text === '' || text.startsWith('#')) continue;
+      if (text.startsWith('*')) table = text.slice(1);
+      else if (text === 'COMMIT') table = undefined;
+      else if (table === undefined) throw fail('outside a table');
+      else if (text.startsWith(':')) {
+        const [chain] = text.slice(1).split(' ');
+        // --noflush: a declared user chain is created or flushed; a built-in one keeps its rules.
+        const key = this.#chainKey(table, chain ?? '', netns);
+        if (!/^(PREROUTING|INPUT|FORWARD|OUTPUT|POSTROUTING)$/.test(chain ?? '') || !chains.has(key)) chains.set(key, []);
+      } else if (text.startsWith('-A ')) {
+        const [, chain = '', ...rule] = splitIptablesLine(text);
+        const target = chains.get(this.#chainKey(table, chain, netns));
+        if (!target) throw new NotFoundError(`iptables-restore: line ${index + 1}: No chain/target/match by that name: ${chain}`);
+        const jump = rule.indexOf('-j');
+        const to = jump >= 0 ? rule[jump + 1] : undefined;
+        if (to && /^[A-Z0-9]+-/.test(to) && !chains.has(this.#chainKey(table, to, netns))) {
+          throw new NotFoundError(`iptables-restore: line ${index + 1}: No chain/target/match by that name: ${to}`);
+        }
+        target.push(rule);
+      } else throw fail(`cannot parse ${text}`);
+    }
+    if (table !== undefined) throw new InternalError(`iptables-restore: table ${table} has no COMMIT`);
+    this.#chains.clear();
+    for (const [key, value] of chains) this.#chains.set(key, value);
   }
 
   #jumpTargetMustExist(table: IptablesTable, rule: readonly string[]): void {
