@@ -9,8 +9,9 @@ export interface RuntimeTimes {
 
 /**
  * Wraps an {@link OciRuntime} so every call of an async method is timed (wall time, from
- * call to settlement). `create` is conmon's spawn + `runc create` (+ one `runc state`);
- * `start` is one `runc state` + `runc start`; `state`, `delete` and `wait` are what they say.
+ * call to settlement). `create` is conmon's spawn + `runc create`; `start` opens runc's
+ * exec FIFO (no runc process); `delete` waits for conmon, which ran `runc delete` at the
+ * exit; `state` and `wait` are what they say.
  */
 export function timedRuntime(inner: OciRuntime): { runtime: OciRuntime; times: RuntimeTimes } {
   const totals = new Map<string, { ms: number; calls: number }>();

@@ -31,6 +31,14 @@ describe('writeFileAtomic', () => {
     expect([...(await readFile(path))]).toEqual([0, 1, 2, 255]);
   });
 
+  it('replaces a file just the same without the directory fsync', async () => {
+    const path = join(dir.path, 'state.json');
+    await writeFileAtomic(path, 'one');
+    await writeFileAtomic(path, 'two', { syncDirectory: false });
+    expect(await readFile(path, 'utf8')).toBe('two');
+    expect(await readdir(dir.path)).toEqual(['state.json']);
+  });
+
   it('applies the requested mode', async () => {
     const path = join(dir.path, 'shared.json');
     await writeFileAtomic(path, 'x', { mode: 0o644 & ~process.umask() });

@@ -164,7 +164,7 @@ export type {
 export { createFakeRuntime } from './fake/fake-runtime.js';
 export type { FakeRuntime, FakeRuntimeOptions, FakeRuntimeOperation } from './fake/fake-runtime.js';
 export { interpretCommand } from './fake/interpret-command.js';
-export type { FakeBehaviour, FakeProcessInfo, FakeProcessScript, FakeOutput, FakeSignalAction } from './fake/fake-script.js';
+export type { FakeBehaviour, FakeProcessInfo, FakeProcessScript, FakeOutput, FakeProcessView, FakeSignalAction } from './fake/fake-script.js';
 
 // --- runc runtime (runc/) ---
 export { createRuncRuntime } from './runc/runc-runtime.js';

@@ -8,6 +8,7 @@ import { DEFAULT_API_VERSION, PingHeaders, checkApiVersion, parseApiVersion } fr
 import type { Engine } from '@berth/engine';
 import { InvalidArgumentError, NotFoundError } from '@berth/errdefs';
 import { type DaemonSettings, type DaemonState, defaultDaemonSettings } from './daemon-state.js';
+import { clientErrorReply } from './http/client-error.js';
 import { sendError } from './http/reply.js';
 import type { RequestContext, UpgradeRequest } from './http/request-context.js';
 import { createRouter } from './routes/route-table.js';
@@ -89,6 +90,8 @@ export async function serveEngine(engine: Engine, options: ServeEngineOptions): 
       await match.handler(ctx);
     } catch (err) {
       logger.debug(`Handler for ${req.method} ${req.url} returned error: ${(err as Error)?.message ?? String(err)}`);
+      // A body left unread (refused for its size) would be drained before the next request: hang up instead.
+      if (!req.complete && !upgrade && !res.headersSent) res.setHeader('Connection', 'close');
       sendError(res, err);
     } finally {
       // A streamed body may still be flushing: the request counts as in flight until it is out.
@@ -134,8 +137,8 @@ export async function serveEngine(engine: Engine, options: ServeEngineOptions): 
         sockets.add(socket);
         socket.once('close', () => sockets.delete(socket));
       });
-      server.on('clientError', (_err, socket: Duplex) => {
-        if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      server.on('clientError', (err: Error & { code?: string }, socket: Duplex) => {
+        if (socket.writable) socket.end(clientErrorReply(err));
         else socket.destroy();
       });
       servers.push(server);

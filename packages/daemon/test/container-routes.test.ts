@@ -165,7 +165,8 @@ describe('attach', () => {
   });
 
   it('detaches on ctrl-p ctrl-q without stopping the container', async () => {
-    const id = await createContainer({ Cmd: ['cat'], OpenStdin: true });
+    // Detach keys are read from a terminal only (dockerd): the container has one.
+    const id = await createContainer({ Cmd: ['cat'], OpenStdin: true, Tty: true });
     await call(d.socketPath, 'POST', `/containers/${id}/start`);
     const { socket, head } = await upgrade(d.socketPath, `/containers/${id}/attach?stream=1&stdin=1&stdout=1`);
     socket.write(Buffer.from([0x10, 0x11]));

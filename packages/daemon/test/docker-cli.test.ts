@@ -45,6 +45,10 @@ describe.skipIf(!existsSync(dockerCli))('docker CLI against berthd (memory engin
   it('docker version shows the server', async () => {
     const { stdout } = await docker('version', '--format', '{{.Server.APIVersion}} {{.Server.Os}}');
     expect(stdout.trim()).toBe('1.47 linux');
+    // The plain output reads the Engine component's details.
+    const plain = (await docker('version')).stdout.split('Server:')[1] ?? '';
+    expect(plain).toMatch(/API version:\s+1\.47 \(minimum version 1\.\d+\)/);
+    expect(plain).toMatch(/OS\/Arch:\s+linux\/\w+/);
   });
 
   it('docker images and docker ps', async () => {

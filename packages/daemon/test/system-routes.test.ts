@@ -86,8 +86,15 @@ describe('system', () => {
     expect(answer.json().message).toContain('builds are not supported yet');
   });
 
-  it('answers distribution lookups with 501', async () => {
-    const answer = await call(d.socketPath, 'GET', '/distribution/docker.io/library/busybox:latest/json');
-    expect(answer.status).toBe(501);
+  it('prunes the (absent) build cache successfully, as docker system prune needs', async () => {
+    const answer = await call(d.socketPath, 'POST', '/v1.47/build/prune?all=1');
+    expect(answer.status).toBe(200);
+    expect(answer.json()).toEqual({ CachesDeleted: [], SpaceReclaimed: 0 });
+  });
+
+  it('answers a distribution lookup of an invalid reference with 400 (lookups themselves: engine-client distribution-inspect test)', async () => {
+    const answer = await call(d.socketPath, 'GET', '/distribution/Not%20A%20Reference/json');
+    expect(answer.status).toBe(400);
+    expect(answer.json().message).toMatch(/invalid reference format|Not A Reference/);
   });
 });

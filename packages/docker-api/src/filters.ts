@@ -110,6 +110,8 @@ export function validateFilters(filters: Filters, endpoint: FilterEndpoint | rea
 export function parseEndpointFilters(raw: string | null | undefined, endpoint: FilterEndpoint | readonly string[]): Filters {
   const filters = parseFilters(raw);
   validateFilters(filters, endpoint);
+  // Every endpoint with `dangling` reads it as a boolean and refuses other values (`dangling=maybe`).
+  if (filters['dangling'] !== undefined) booleanFilter(filters, 'dangling', false);
   return filters;
 }
 

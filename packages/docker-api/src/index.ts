@@ -357,6 +357,7 @@ export { engineInfoToWire, engineVersionToWire, diskUsageToWire } from './codec/
 export type { InfoExtras } from './codec/system-codec.js';
 export { credentialsFromAuthConfig } from './codec/auth-codec.js';
 export type { EngineCredentials } from './codec/auth-codec.js';
+export { distributionInspectToWire, distributionInspectFromWire } from './codec/distribution-codec.js';
 export { pathStatToWire } from './codec/path-stat-codec.js';
 export { GO_ZERO_TIME, wireTime, unixSeconds } from './codec/wire-time.js';
 export { applyChangeInstructions, CHANGE_INSTRUCTIONS } from './codec/change-instructions.js';

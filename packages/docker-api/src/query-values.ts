@@ -29,5 +29,10 @@ export function queryInteger(name: string, value: string | null | undefined, def
   if (!/^[+-]?\d+$/.test(value)) {
     throw new InvalidArgumentError(`invalid value for ${name}: strconv.ParseInt: parsing ${JSON.stringify(value)}: invalid syntax`);
   }
-  return Number.parseInt(value, 10);
+  const parsed = Number.parseInt(value, 10);
+  // Go's int64 would overflow where a double stops being exact: refuse both, as ParseInt does.
+  if (!Number.isSafeInteger(parsed)) {
+    throw new InvalidArgumentError(`invalid value for ${name}: strconv.ParseInt: parsing ${JSON.stringify(value)}: value out of range`);
+  }
+  return parsed;
 }

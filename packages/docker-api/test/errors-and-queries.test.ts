@@ -45,6 +45,12 @@ describe('query values', () => {
     expect(() => queryInteger('t', '1.5')).toThrow('invalid value for t');
     expect(() => queryInteger('tail', 'all')).toThrow(InvalidArgumentError);
   });
+
+  it('refuses integers out of range instead of rounding them (a huge stop timeout is not 1 ms)', () => {
+    expect(queryInteger('t', String(Number.MAX_SAFE_INTEGER))).toBe(Number.MAX_SAFE_INTEGER);
+    expect(() => queryInteger('t', '99999999999999999999999')).toThrow('invalid value for t: strconv.ParseInt: parsing "99999999999999999999999": value out of range');
+    expect(() => queryInteger('since', '-99999999999999999999999')).toThrow(InvalidArgumentError);
+  });
 });
 
 describe('commit params', () => {

@@ -68,6 +68,13 @@ describe('filters codec', () => {
     expect(() => validateFilters({ a: ['1'] }, ['a', 'b'])).not.toThrow();
   });
 
+  it('refuses a dangling filter that is not a boolean on every endpoint that has one (dockerd: 400)', () => {
+    for (const endpoint of ['imageList', 'imagePrune', 'networkList', 'volumeList'] as const) {
+      expect(() => parseEndpointFilters('{"dangling":["maybe"]}', endpoint), endpoint).toThrow("invalid filter 'dangling=[maybe]'");
+      expect(parseEndpointFilters('{"dangling":{"false":true}}', endpoint)).toEqual({ dangling: ['false'] });
+    }
+  });
+
   it('knows the accepted names of the endpoints berthd serves', () => {
     expect(FILTER_KEYS.imageList).toContain('reference');
     expect(FILTER_KEYS.volumePrune).toContain('all');

@@ -188,6 +188,12 @@ export function clientContainers({ transport }: ClientContext): ContainersApi {
     async rename(id, newName) {
       await transport.empty({ method: 'POST', path: path(id, '/rename'), query: { name: newName } });
     },
+    async resize(id, size) {
+      await transport.empty({ method: 'POST', path: path(id, '/resize'), query: { h: size.height, w: size.width } });
+    },
+    async execResize(execId, size) {
+      await transport.empty({ method: 'POST', path: `/exec/${encodeURIComponent(execId)}/resize`, query: { h: size.height, w: size.width } });
+    },
     async update(id, options) {
       const reply = await transport.json({ method: 'POST', path: path(id, '/update'), json: containerUpdateToWire(options) }, ContainerUpdateResponseSchema);
       return { warnings: reply.Warnings ?? [] };
@@ -323,7 +329,13 @@ function attachedExec(
 ): ExecSession {
   const { socket } = connection;
   options.signal?.addEventListener('abort', () => socket.destroy(), { once: true });
-  if (options.stdin) options.stdin.pipe(stdinOf(socket));
+  if (options.stdin) {
+    const stdin = options.stdin;
+    const sink = stdinOf(socket);
+    // The daemon hung up (the exec ended): stop feeding it; the exit code tells the rest.
+    sink.on('error', () => stdin.unpipe(sink));
+    stdin.pipe(sink);
+  }
   const exit = socketClosed(socket).then(() => exitCodeOf(execId, execInspect, options.signal));
   // Nobody may await `exit` (an aborted session): keep its rejection from going unhandled.
   exit.catch(() => undefined);

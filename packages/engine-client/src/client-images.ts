@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import {
+  DistributionInspectSchema,
   ImageDeleteResponseItemSchema,
   ImageHistoryResponseItemSchema,
   ImageInspectSchema,
@@ -9,6 +10,7 @@ import {
   type ProgressMessage,
   ProgressMessageSchema,
   decodeJsonLines,
+  distributionInspectFromWire,
 } from '@berth/docker-api';
 import type {
   ImageLoadResult,
@@ -236,6 +238,15 @@ export function clientImages({ transport }: ClientContext): ImagesApi {
         ImagePruneResponseSchema,
       );
       return { imagesDeleted: (reply.ImagesDeleted ?? []).map(deleteEntryFromWire), spaceReclaimed: reply.SpaceReclaimed ?? 0 };
+    },
+    async inspectDistribution(reference, options = {}) {
+      // Slashes stay as they are: dockerd's route matches the raw path (`{name:.*}`).
+      const name = reference.split('/').map(segment).join('/');
+      const reply = await transport.json(
+        { method: 'GET', path: `/distribution/${name}/json`, headers: await registryAuthHeader(reference, options.auth), signal: options.signal },
+        DistributionInspectSchema,
+      );
+      return distributionInspectFromWire(reply);
     },
   };
 }

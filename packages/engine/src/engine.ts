@@ -33,6 +33,8 @@ import type {
   ArchiveSource,
   ArchiveTarget,
   ImageDeleteEntry,
+  ImageDistributionInspect,
+  ImageDistributionOptions,
   ImageHistoryEntry,
   ImageImportOptions,
   ImageInspect,
@@ -94,6 +96,11 @@ export interface ImagesApi {
   history(reference: string): Promise<ImageHistoryEntry[]>;
   /** Removes dangling (or, with `dangling=false`, all unused) images and their unused blobs. Event: `prune`. */
   prune(options?: ImagePruneOptions): Promise<ImagePruneReport>;
+  /**
+   * Asks the reference's registry what it names (descriptor and platforms) without pulling
+   * (docker's `GET /distribution/{name}/json`). Unknown references are `NotFound`.
+   */
+  inspectDistribution(reference: string, options?: ImageDistributionOptions): Promise<ImageDistributionInspect>;
 }
 
 /**
@@ -140,7 +147,10 @@ export interface ContainersApi {
   rename(id: string, newName: string): Promise<void>;
   /** Changes resources and restart policy. Event: `update`. */
   update(id: string, options: ContainerUpdateOptions): Promise<{ warnings: string[] }>;
-  /** A tar of `path` in the container, with its stat. */
+  /**
+   * A tar of `path` in the container, with its stat. Read it to its end or destroy it: a
+   * running container stays (invisibly) frozen, its other operations waiting, until then.
+   */
   getArchive(id: string, path: string): Promise<{ stat: ContainerPathStat; archive: Readable }>;
   statPath(id: string, path: string): Promise<ContainerPathStat>;
   /** Extracts a tar into directory `path` of the container. */

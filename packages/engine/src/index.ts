@@ -28,6 +28,8 @@ export type {
   ImageImportOptions,
   ImagePruneOptions,
   ImagePruneReport,
+  ImageDistributionOptions,
+  ImageDistributionInspect,
   ArchiveSource,
   ArchiveTarget,
   ImportSource,

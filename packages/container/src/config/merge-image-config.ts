@@ -127,7 +127,9 @@ export function processEnv(env: readonly string[], options: { hostname?: string;
   const base = [`PATH=${DEFAULT_PATH}`];
   if (options.hostname) base.push(`HOSTNAME=${options.hostname}`);
   if (options.tty) base.push('TERM=xterm');
-  const result = replaceOrAppendEnv(base, env);
+  // As dockerd: an entry without `=` (`-e FOO` with FOO unset on the client) unsets the variable
+  // — it would make runc refuse the process ("invalid environment variable").
+  const result = replaceOrAppendEnv(base, env).filter((entry) => entry.includes('='));
   if (options.home !== undefined && !result.some((e) => envKey(e) === 'HOME')) result.push(`HOME=${options.home}`);
   return result;
 }

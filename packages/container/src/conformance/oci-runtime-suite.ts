@@ -325,6 +325,63 @@ export function describeOciRuntime(name: string, factory: OciRuntimeFactory, cap
         expect((await probe.wait()).exitCode).toBe(0);
       });
 
+      const root = { cwd: '/', user: { uid: 0, gid: 0 } };
+
+      /** Reads `stream` until `text` has arrived (a terminal keeps processes that read it alive). */
+      async function readUntil(stream: Readable, text: string): Promise<string> {
+        let received = '';
+        for await (const chunk of stream) {
+          received += Buffer.from(chunk as Buffer).toString();
+          if (received.length >= text.length) break;
+        }
+        return received;
+      }
+
+      it('gives an exec a terminal: one raw stream with CR LF line endings, and its exit code', async () => {
+        const { id } = await createContainer({ args: ['sleep', '1000'] });
+        await runtime.start(id);
+        const tty = await runtime.exec(id, { process: { args: ['sh', '-c', 'echo out; echo err >&2; exit 3'], env: suitePath, ...root, terminal: true } });
+        expect(tty.pid).toBeGreaterThan(0);
+        const [out, err] = await Promise.all([readAll(tty.stdout), readAll(tty.stderr)]);
+        expect({ out, err }).toEqual({ out: 'out\r\nerr\r\n', err: '' });
+        expect((await tty.wait()).exitCode).toBe(3);
+      });
+
+      it('runs a terminal exec with the env, user and working directory it is given', async () => {
+        const { id } = await createContainer({ args: ['sleep', '1000'] });
+        await runtime.start(id);
+        const probe = await runtime.exec(id, {
+          process: { args: ['sh', '-c', 'echo $X; id -u; pwd'], env: ['X=42', ...suitePath], cwd: '/tmp', user: { uid: 1234, gid: 1234 }, terminal: true },
+        });
+        expect(await readAll(probe.stdout)).toBe('42\r\n1234\r\n/tmp\r\n');
+        expect((await probe.wait()).exitCode).toBe(0);
+      });
+
+      it('feeds stdin to an exec’s terminal, which echoes it; a signal ends the exec', async () => {
+        const { id } = await createContainer({ args: ['sleep', '1000'] });
+        await runtime.start(id);
+        const cat = await runtime.exec(id, { process: { args: ['cat'], env: suitePath, ...root, terminal: true }, stdin: true });
+        cat.stdin!.write('ping\n');
+        // The terminal's echo of the line, then cat's copy of it.
+        expect(await readUntil(cat.stdout, 'ping\r\nping\r\n')).toBe('ping\r\nping\r\n');
+        await cat.kill('SIGKILL');
+        expect((await cat.wait()).exitCode).toBe(137);
+      });
+
+      it('resizes an exec’s terminal', async () => {
+        const { id } = await createContainer({ args: ['sleep', '1000'] });
+        await runtime.start(id);
+        const probe = await runtime.exec(id, { process: { args: ['sh', '-c', 'read line; stty size'], env: suitePath, ...root, terminal: true }, stdin: true });
+        await probe.resize({ width: 100, height: 40 });
+        probe.stdin!.write('go\n');
+        expect(await readAll(probe.stdout)).toBe('go\r\n40 100\r\n');
+        expect((await probe.wait()).exitCode).toBe(0);
+        const plain = await runtime.exec(id, { process: { args: ['sleep', '1000'], env: suitePath, ...root } });
+        expect(await codeOf(plain.resize({ width: 80, height: 24 }))).toBe('FailedPrecondition');
+        await plain.kill('SIGKILL');
+        await plain.wait();
+      });
+
       it('refuses exec in a stopped container', async () => {
         const { id } = await run({ args: ['true'] });
         expect(await codeOf(runtime.exec(id, { process: { args: ['true'], cwd: '/', user: { uid: 0, gid: 0 } } }))).toBe(

@@ -1,7 +1,7 @@
 import { parseSignal } from '../config/signals.js';
 import type { Clock } from '../clock/clock.js';
 import type { LogStream } from '../logs/log-line.js';
-import type { ExitStatus } from '../runtime/oci-runtime.js';
+import type { ExitStatus, TerminalSize } from '../runtime/oci-runtime.js';
 import type { FakeProcessScript } from './fake-script.js';
 
 /** Signals whose default action is to do nothing. */
@@ -9,6 +9,8 @@ const ignoredByDefault = new Set(['SIGCHLD', 'SIGCONT', 'SIGURG', 'SIGWINCH', 'S
 
 interface Step {
   atMs: number;
+  /** Lines of stdin the step waits for. */
+  afterLines: number;
   run: () => void;
 }
 
@@ -27,6 +29,10 @@ export class FakeProcess {
   status: 'created' | 'running' | 'paused' | 'exited' = 'created';
   exitStatus: ExitStatus | undefined;
   startedAt: Date | undefined;
+  /** The size of its terminal, as last resized. */
+  terminalSize: TerminalSize | undefined;
+  /** Lines that arrived on stdin so far. */
+  private linesRead = 0;
   private readonly steps: Step[] = [];
   private cancelTimer: (() => void) | undefined;
   private pausedAt: number | undefined;
@@ -58,17 +64,27 @@ export class FakeProcess {
     this.status = 'running';
     this.startedAt = this.clock.now();
     for (const out of this.script.output ?? []) {
-      const data = Buffer.from(out.text);
-      this.steps.push({ atMs: out.atMs ?? 0, run: () => this.sink.output(out.stream ?? 'stdout', data) });
+      const { text } = out;
+      this.steps.push({
+        atMs: out.atMs ?? 0,
+        afterLines: out.afterInputLines ?? 0,
+        run: () => this.sink.output(out.stream ?? 'stdout', Buffer.from(typeof text === 'string' ? text : text({ terminalSize: this.terminalSize }))),
+      });
     }
     const lastOutput = Math.max(0, ...(this.script.output ?? []).map((o) => o.atMs ?? 0));
+    const lastLines = Math.max(0, ...(this.script.output ?? []).map((o) => o.afterInputLines ?? 0));
     if (this.script.exit) {
       const code = this.script.exit.code;
-      this.steps.push({ atMs: this.script.exit.atMs ?? lastOutput, run: () => this.finish(code, false) });
+      this.steps.push({
+        atMs: this.script.exit.atMs ?? lastOutput,
+        afterLines: this.script.exit.afterInputLines ?? lastLines,
+        run: () => this.finish(code, false),
+      });
     }
-    if (this.script.oomAtMs !== undefined) this.steps.push({ atMs: this.script.oomAtMs, run: () => this.finish(137, true) });
-    // Stable: steps at the same time keep their order (output before the exit).
-    this.steps.sort((a, b) => a.atMs - b.atMs);
+    if (this.script.oomAtMs !== undefined) this.steps.push({ atMs: this.script.oomAtMs, afterLines: 0, run: () => this.finish(137, true) });
+    // Stable: steps at the same time keep their order (output before the exit); a step
+    // waiting for input keeps those after it waiting too, as a shell blocked in `read`.
+    this.steps.sort((a, b) => a.afterLines - b.afterLines || a.atMs - b.atMs);
     if (!this.hasStdin) this.endStdin();
     this.schedule();
   }
@@ -85,13 +101,13 @@ export class FakeProcess {
     this.cancelTimer = undefined;
     if (this.status !== 'running') return;
     const next = this.steps[0];
-    if (!next) return;
+    if (!next || !this.inputReady(next)) return;
     const delay = next.atMs - this.runningMs();
     const fire = () => {
       this.cancelTimer = undefined;
       if (this.status !== 'running') return;
       // Run every step that is due, then wait for the next.
-      while (this.steps.length > 0 && this.steps[0]!.atMs <= this.runningMs() && this.status === 'running') {
+      while (this.steps.length > 0 && this.steps[0]!.atMs <= this.runningMs() && this.inputReady(this.steps[0]!) && this.status === 'running') {
         this.steps.shift()!.run();
       }
       this.schedule();
@@ -103,6 +119,10 @@ export class FakeProcess {
     } else {
       this.cancelTimer = this.clock.setTimer(delay, fire);
     }
+  }
+
+  private inputReady(step: Step): boolean {
+    return this.stdinEnded || step.afterLines <= this.linesRead;
   }
 
   /** Delivers a signal; SIGKILL always kills, a paused process gets others when resumed. */
@@ -154,12 +174,20 @@ export class FakeProcess {
   writeStdin(data: Buffer): void {
     if (this.status !== 'running' || this.stdinEnded) return;
     if (this.script.stdin === 'echo') this.sink.output('stdout', data);
+    const lines = data.reduce((count, byte) => count + (byte === 0x0a ? 1 : 0), 0);
+    if (lines > 0) {
+      this.linesRead += lines;
+      this.schedule();
+    }
   }
 
   /** Stdin reached its end: a process reading stdin exits 0. */
   endStdin(): void {
     if (this.stdinEnded) return;
     this.stdinEnded = true;
+    // Whatever waited for input goes on (a `read` at the end of input).
+    const next = this.steps[0];
+    if (this.status === 'running' && next && next.afterLines > this.linesRead) this.schedule();
     if (this.script.stdin && this.status === 'running') {
       // After output already due, like a real reader that drains first.
       setImmediate(() => {

@@ -128,6 +128,11 @@ function runtimeProcessInfo(
   };
 }
 
+/** What a terminal makes of output: line feeds become CR LF (the tty's `onlcr`). */
+function onTerminal(data: Buffer): Buffer {
+  return data.includes(0x0a) ? Buffer.from(data.toString('latin1').replace(/\n/g, '\r\n'), 'latin1') : data;
+}
+
 /** Creates a {@link FakeRuntime}. */
 export function createFakeRuntime(options: FakeRuntimeOptions = {}): FakeRuntime {
   const clock = options.clock ?? systemClock;
@@ -355,7 +360,7 @@ export function createFakeRuntime(options: FakeRuntimeOptions = {}): FakeRuntime
         scriptFor(info),
         clock,
         {
-          output: (stream, data) => (terminal || stream === 'stdout' ? stdout : stderr).write(data),
+          output: (stream, data) => (terminal ? stdout.write(onTerminal(data)) : (stream === 'stdout' ? stdout : stderr).write(data)),
           exited: () => {
             c.execs.delete(process);
             stdout.end();
@@ -368,6 +373,8 @@ export function createFakeRuntime(options: FakeRuntimeOptions = {}): FakeRuntime
       const stdin = execOptions.stdin
         ? new Writable({
             write(chunk: Buffer, _encoding, callback) {
+              // A terminal echoes what is typed, before the process reads it.
+              if (terminal && process.status === 'running') stdout.write(onTerminal(chunk));
               process.writeStdin(chunk);
               callback();
             },
@@ -390,8 +397,9 @@ export function createFakeRuntime(options: FakeRuntimeOptions = {}): FakeRuntime
           parseSignal(signal);
           process.signal(signal);
         },
-        async resize() {
+        async resize(size) {
           if (!terminal) throw new FailedPreconditionError('the exec process has no terminal to resize');
+          process.terminalSize = { ...size };
         },
       };
     },

@@ -1,17 +1,29 @@
 import type { RuntimeUser } from '@berth/spec';
 import type { LogStream } from '../logs/log-line.js';
+import type { TerminalSize } from '../runtime/oci-runtime.js';
 
 /** What a signal does to a fake process. */
 export type FakeSignalAction = 'ignore' | { exitCode: number };
+
+/** What a fake process can see of itself when it writes (`stty size`). */
+export interface FakeProcessView {
+  /** The size of its terminal, once resized (`undefined` before, and without a terminal). */
+  terminalSize: TerminalSize | undefined;
+}
 
 /** One piece of scripted output. */
 export interface FakeOutput {
   /** Default `stdout`. */
   stream?: LogStream;
-  /** Written as is: end lines with `\n`. */
-  text: string;
+  /** Written as is: end lines with `\n`. A function is called when the output is due. */
+  text: string | ((process: FakeProcessView) => string);
   /** When, in ms of the process's running time (paused time does not count). Default 0. */
   atMs?: number;
+  /**
+   * Not before this many lines have arrived on stdin (or stdin has ended), as after
+   * `read` in a shell. Default 0.
+   */
+  afterInputLines?: number;
 }
 
 /**
@@ -26,7 +38,7 @@ export interface FakeProcessScript {
    * (and without an `oomAtMs`) the process runs until killed, or, with `stdin`, until its
    * stdin ends.
    */
-  exit?: { code: number; atMs?: number };
+  exit?: { code: number; atMs?: number; afterInputLines?: number };
   /** Killed by the OOM killer at this time: exit code 137, `oomKilled`. */
   oomAtMs?: number;
   /** Reactions to signals by name (`SIGTERM`); SIGKILL always kills. */

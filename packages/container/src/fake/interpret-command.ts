@@ -4,7 +4,7 @@ import type { FakeOutput, FakeProcessInfo, FakeProcessScript, FakeSignalAction }
 
 // A tiny shell, enough for the commands tests and examples run in busybox containers:
 // true, false, echo, printf (no formats), sleep, cat, env, pwd, hostname, id, exit, trap,
-// wait, `:`, and `sh -c` scripts joining them with ; && || & and newlines, with `>&2`.
+// wait, read (waits for a line of stdin), stty size, `:`, and `sh -c` scripts joining them with ; && || & and newlines, with `>&2`.
 
 type Token = { word: string } | { op: ';' | '&&' | '||' | '&' };
 
@@ -64,10 +64,14 @@ interface Simulation {
   signals: Record<string, FakeSignalAction>;
   /** The script ended the process (exit, a sleep forever, cat). */
   ended: 'exit' | 'forever' | 'stdin' | undefined;
+  /** Lines of stdin the script has read so far (`read`): later steps wait for them. */
+  linesRead: number;
 }
 
-function emit(sim: Simulation, stream: LogStream, text: string): void {
-  sim.output.push({ stream: sim.info.terminal ? 'stdout' : stream, text, atMs: sim.atMs });
+function emit(sim: Simulation, stream: LogStream, text: FakeOutput['text']): void {
+  const output: FakeOutput = { stream: sim.info.terminal ? 'stdout' : stream, text, atMs: sim.atMs };
+  if (sim.linesRead > 0) output.afterInputLines = sim.linesRead;
+  sim.output.push(output);
 }
 
 function envValue(info: FakeProcessInfo, name: string): string | undefined {
@@ -92,7 +96,7 @@ function runSimple(sim: Simulation, rawWords: string[]): void {
   }
   const [command, ...args] = words;
   if (command === undefined) return;
-  const print = (text: string) => {
+  const print = (text: FakeOutput['text']) => {
     if (!discard) emit(sim, stream, text);
   };
   const name = command.split('/').pop()!;
@@ -145,6 +149,21 @@ function runSimple(sim: Simulation, rawWords: string[]): void {
       sim.status = 0;
       return;
     }
+    case 'read':
+      // The line's text is not kept: `$var` after a read expands from the environment.
+      sim.linesRead += 1;
+      sim.status = 0;
+      return;
+    case 'stty':
+      if (args.join(' ') !== 'size') break;
+      if (!sim.info.terminal) {
+        emit(sim, 'stderr', 'stty: standard input: Not a tty\n');
+        sim.status = 1;
+        return;
+      }
+      print(({ terminalSize }) => `${terminalSize?.height ?? 0} ${terminalSize?.width ?? 0}\n`);
+      sim.status = 0;
+      return;
     case 'exit':
       sim.status = args[0] === undefined ? sim.status : Number.parseInt(args[0], 10) & 0xff;
       sim.ended = 'exit';
@@ -167,9 +186,10 @@ function runSimple(sim: Simulation, rawWords: string[]): void {
       return;
     }
     default:
-      emit(sim, 'stderr', `sh: ${command}: not found\n`);
-      sim.status = 127;
+      break;
   }
+  emit(sim, 'stderr', `sh: ${command}: not found\n`);
+  sim.status = 127;
 }
 
 function runScript(sim: Simulation, script: string): void {
@@ -206,18 +226,18 @@ export function interpretCommand(info: FakeProcessInfo): FakeProcessScript {
   const pid1 = info.kind === 'init' && !info.behindInit;
   const [program = '', ...rest] = info.args;
   const name = program.split('/').pop()!;
-  const sim: Simulation = { info, output: [], atMs: 0, status: 0, signals: {}, ended: undefined };
+  const sim: Simulation = { info, output: [], atMs: 0, status: 0, signals: {}, ended: undefined, linesRead: 0 };
   if (shells.has(name)) {
     const c = rest.indexOf('-c');
     if (c < 0) return { stdin: 'consume', ignoresUnhandledSignals: pid1 };
     runScript(sim, rest[c + 1] ?? '');
-  } else if (['true', ':', 'false', 'echo', 'printf', 'sleep', 'cat', 'env', 'pwd', 'hostname', 'id'].includes(name)) {
+  } else if (['true', ':', 'false', 'echo', 'printf', 'sleep', 'cat', 'env', 'pwd', 'hostname', 'id', 'stty'].includes(name)) {
     runSimple(sim, info.args);
   } else {
     return { ignoresUnhandledSignals: false };
   }
   const script: FakeProcessScript = { output: sim.output, signals: sim.signals, ignoresUnhandledSignals: pid1 };
   if (sim.ended === 'stdin') script.stdin = 'echo';
-  else if (sim.ended !== 'forever') script.exit = { code: sim.status, atMs: sim.atMs };
+  else if (sim.ended !== 'forever') script.exit = { code: sim.status, atMs: sim.atMs, ...(sim.linesRead > 0 ? { afterInputLines: sim.linesRead } : {}) };
   return script;
 }

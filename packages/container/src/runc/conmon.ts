@@ -32,6 +32,11 @@ export interface ConmonLaunch {
   openStdin: boolean;
   /** Keep the container's stdin open when an attached client leaves (not stdin-once). */
   leaveStdinOpen: boolean;
+  /**
+   * A program (absolute path, then its arguments) conmon runs once the container has exited
+   * and its exit is written down; conmon waits for it before leaving.
+   */
+  exitCommand?: readonly string[];
   signal?: AbortSignal;
 }
 
@@ -78,6 +83,11 @@ export function conmonArgs(launch: ConmonLaunch): string[] {
   if (launch.terminal) args.push('-t');
   else if (launch.openStdin) args.push('-i');
   if (launch.openStdin && launch.leaveStdinOpen) args.push('--leave-stdin-open');
+  const [exitProgram, ...exitArgs] = launch.exitCommand ?? [];
+  if (exitProgram !== undefined) {
+    args.push('--exit-command', exitProgram);
+    for (const arg of exitArgs) args.push(`--exit-command-arg=${arg}`);
+  }
   return args;
 }
 

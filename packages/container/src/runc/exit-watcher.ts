@@ -23,6 +23,8 @@ export class ExitWatcher {
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
   private checking = false;
+  /** A file event (or a new waiter) arrived while a check ran: check again once it is done. */
+  private checkAgain = false;
 
   constructor(
     private readonly exitDir: string,
@@ -115,16 +117,24 @@ export class ExitWatcher {
   }
 
   private async check(): Promise<void> {
-    if (this.checking) return;
+    // An event during a check may be for a file the check has already looked at (conmon
+    // writes a temporary file, then renames it): it must not wait for the next poll.
+    if (this.checking) {
+      this.checkAgain = true;
+      return;
+    }
     this.checking = true;
     try {
-      for (const id of [...this.waiters.keys()]) {
-        const status = await this.read(id);
-        if (!status) continue;
-        const list = this.waiters.get(id) ?? [];
-        this.waiters.delete(id);
-        for (const waiter of list) waiter.resolve({ ...status });
-      }
+      do {
+        this.checkAgain = false;
+        for (const id of [...this.waiters.keys()]) {
+          const status = await this.read(id);
+          if (!status) continue;
+          const list = this.waiters.get(id) ?? [];
+          this.waiters.delete(id);
+          for (const waiter of list) waiter.resolve({ ...status });
+        }
+      } while (this.checkAgain && this.waiters.size > 0);
     } finally {
       this.checking = false;
       this.stopIfIdle();

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { FailedPreconditionError, InvalidArgumentError, NotImplementedError } from '@berth/errdefs';
+import { FailedPreconditionError, InvalidArgumentError } from '@berth/errdefs';
 import { parseSignal } from '../config/signals.js';
 import type { ExecOptions, ExecProcess, ExitStatus } from '../runtime/oci-runtime.js';
 import { runcError } from './runc-cli.js';
@@ -30,8 +30,8 @@ async function readPid(path: string): Promise<number | undefined> {
   );
 }
 
-/** The last message of runc's JSON log. */
-async function lastLogMessage(path: string): Promise<string | undefined> {
+/** The last message of runc's JSON log (`undefined` when there is none). */
+export async function lastLogMessage(path: string): Promise<string | undefined> {
   const log = await readFile(path, 'utf8').catch(() => '');
   return log
     .trim()
@@ -48,8 +48,8 @@ async function lastLogMessage(path: string): Promise<string | undefined> {
 }
 
 /**
- * Runs a process in a running container with `runc exec --process`, as a child of the
- * engine: its stdout and stderr are the child's (runc's own errors go to a JSON log, so
+ * Runs a process without a terminal in a running container with `runc exec --process`, as
+ * a child of the engine: its stdout and stderr are the child's (runc's own errors go to a JSON log, so
  * they never mix with the process's output), stdin is a pipe when asked for. Resolves
  * once runc has written the process's PID — or rejects with runc's error mapped by
  * `runcError` (`InvalidArgument` with exit code 127 for a command that does not exist).
@@ -58,7 +58,8 @@ async function lastLogMessage(path: string): Promise<string | undefined> {
 export async function runcExec(params: RuncExecParams): Promise<ExecProcess> {
   const { id, options } = params;
   if (!options.process.args?.length) throw new InvalidArgumentError('exec needs a command (process.args is empty)');
-  if (options.process.terminal) throw new NotImplementedError('exec with a terminal is not supported by the runc runtime yet');
+  // A terminal needs its master received over a console socket, which conmon does (conmonExec).
+  if (options.process.terminal) throw new InvalidArgumentError('runc exec without conmon cannot give a process a terminal');
   const tag = randomBytes(6).toString('hex');
   const processFile = join(params.workDir, `exec-${tag}.json`);
   const pidFile = join(params.workDir, `exec-${tag}.pid`);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
-import { mkdir, open, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import {
@@ -29,9 +29,11 @@ import { readCgroupStats } from './cgroup-stats.js';
 import { readNetworkStats } from './network-stats.js';
 import { attachToConmon } from './conmon-attach.js';
 import { launchConmon } from './conmon.js';
+import { startThroughExecFifo } from './exec-fifo.js';
 import { ExitWatcher } from './exit-watcher.js';
 import { RuncCli, type RuncState, parsePsTable } from './runc-cli.js';
 import { runcExec } from './runc-exec.js';
+import { conmonExec } from './conmon-exec.js';
 
 /** Options of {@link createRuncRuntime}. */
 export interface RuncRuntimeOptions {
@@ -94,16 +96,19 @@ function delay(ms: number): Promise<void> {
 /**
  * An {@link OciRuntime} on runc, with one conmon per container (the model is podman):
  * conmon runs `runc create`, holds the container's stdio, writes its output to the
- * k8s-file log, and records its exit code in a file — so containers outlive the engine
- * process and a new runtime object over the same directories adopts them. `start`,
- * `kill`, `pause`, `resume`, `delete`, `state`, `update` and `ps` are runc commands with `--root`
- * under the state directory; `exec` is `runc exec` (a child of the engine); stats are
+ * k8s-file log, records its exit code in a file and then runs `runc delete` (its exit
+ * command) — so containers outlive the engine process and a new runtime object over the
+ * same directories adopts them. `start` opens
+ * runc's exec FIFO as `runc start` does (`startThroughExecFifo`; `runc start` when that
+ * cannot tell); `kill`, `pause`, `resume`, `delete`, `state`, `update` and `ps` are runc
+ * commands with `--root` under the state directory; `exec` is `runc exec` (a child of the engine), or with a
+ * terminal a conmon in exec mode (`conmonExec`, which receives the terminal); stats are
  * read from the container's cgroup v1 files, network counters from its network namespace's
  * `/proc/<pid>/net/dev`. Attached clients read output by following
  * the log from its end; writing to stdin goes through conmon's attach socket (a
  * SOCK_SEQPACKET socket, which Node cannot open: `socat` bridges it).
  *
- * Not yet: `exec` with a terminal; log rotation beyond conmon's truncation at
+ * Not yet: log rotation beyond conmon's truncation at
  * `logMaxSize` (`logMaxFiles` is ignored).
  */
 export function createRuncRuntime(options: RuncRuntimeOptions): OciRuntime {
@@ -174,13 +179,22 @@ export function createRuncRuntime(options: RuncRuntimeOptions): OciRuntime {
       return;
     }
     if (!Number.isInteger(pid) || pid <= 1) return;
-    // conmon leaves right after writing the exit file: poll briefly, then give up waiting.
-    for (let i = 0; i < 500 && (await processAlive(pid)); i++) await delay(10);
+    // conmon leaves once its exit command (`runc delete`, some 10 ms) is done: poll (1, 2,
+    // 4, then every 5 ms; a poll is a signal 0 and a read of /proc) for up to about 5 s,
+    // then give up waiting.
+    for (let i = 0; i < 1000 && (await processAlive(pid)); i++) await delay(Math.min(5, 2 ** i));
     if (await processAlive(pid)) {
       process.kill(pid, 'SIGKILL');
       for (let i = 0; i < 40 && (await processAlive(pid)); i++) await delay(50);
     }
   };
+
+  /** Whether runc still has state for container `id` (its directory under runc's root). */
+  const runcKnows = (id: string): Promise<boolean> =>
+    stat(join(runcRoot, id)).then(
+      () => true,
+      () => false,
+    );
 
   const removeFiles = async (id: string): Promise<void> => {
     await Promise.all([
@@ -242,6 +256,8 @@ export function createRuncRuntime(options: RuncRuntimeOptions): OciRuntime {
           openStdin: meta.openStdin,
           // As docker: a client leaving closes the stdin of a stdin-once container, unless it has a terminal.
           leaveStdinOpen: !meta.stdinOnce || meta.terminal,
+          // runc forgets the container as soon as it exits, without a runc process of ours.
+          exitCommand: [runcPath, ...cli.globalArgs(), 'delete', id],
           signal: createOptions.signal,
         });
       } catch (err) {
@@ -257,6 +273,10 @@ export function createRuncRuntime(options: RuncRuntimeOptions): OciRuntime {
 
     async start(id) {
       const meta = await readMeta(id);
+      // Without a runc process when the container is created (as `runc start` does it);
+      // anything else goes to `runc start`, for runc's answer.
+      const initPid = Number((await readFile(join(containerDir(id), 'pidfile'), 'utf8').catch(() => '')).trim()) || undefined;
+      if (await startThroughExecFifo(runcRoot, id, initPid)) return;
       // Optimistic: `runc start` refuses anything but a created container, and only then
       // is the state worth a second runc call, to explain the refusal.
       try {
@@ -291,6 +311,9 @@ export function createRuncRuntime(options: RuncRuntimeOptions): OciRuntime {
       const meta = await readMeta(id);
       // An exit conmon wrote down is final: no need to ask runc.
       const recordedExit = await exits.read(id);
+      // Once the exit is written down conmon is on its way out (running `runc delete`).
+      const conmonGone = recordedExit ? reapConmon(id) : undefined;
+      conmonGone?.catch(() => undefined);
       const state: Pick<RuntimeContainer, 'status'> = recordedExit ? { status: 'stopped' } : await stateOf(meta);
       if ((state.status === 'running' || state.status === 'paused') && !deleteOptions.force) {
         throw new FailedPreconditionError(`cannot delete container ${id} that is not stopped (state: ${state.status})`, {
@@ -303,10 +326,15 @@ export function createRuncRuntime(options: RuncRuntimeOptions): OciRuntime {
         // Let conmon record the exit before runc forgets the container.
         await exits.wait(id, AbortSignal.timeout(10_000)).catch(() => undefined);
       }
-      await cli.delete(id, true).catch((err: unknown) => {
-        if (!isNotFound(err)) throw err;
-      });
-      await reapConmon(id);
+      // conmon's exit command is `runc delete`, and conmon waits for it: once conmon is gone,
+      // runc is asked only if it still knows the container (conmon killed, or started by an
+      // engine that did not give it that command).
+      await (conmonGone ?? reapConmon(id));
+      if (await runcKnows(id)) {
+        await cli.delete(id, true).catch((err: unknown) => {
+          if (!isNotFound(err)) throw err;
+        });
+      }
       exits.abandon(id, new NotFoundError(`container ${id} was deleted`, { details: { id } }));
       await removeFiles(id);
     },
@@ -338,6 +366,9 @@ export function createRuncRuntime(options: RuncRuntimeOptions): OciRuntime {
       execOptions.signal?.throwIfAborted();
       const state = await stateOf(await readMeta(id));
       if (state.status !== 'running') throw notIn(state, 'running');
+      if (execOptions.process.terminal) {
+        return conmonExec({ conmonPath, runcPath, runcRoot, socatPath, workDir: containerDir(id), socketDir: join(options.stateDir, 'exec-sockets'), id, options: execOptions });
+      }
       return runcExec({ runcPath, globalArgs: cli.globalArgs(), workDir: containerDir(id), id, options: execOptions });
     },
 

@@ -71,6 +71,10 @@ describe('processEnv', () => {
     expect(processEnv(['PATH=/x', 'HOME=/h'], { hostname: 'b', home: '/root' })).toEqual(['PATH=/x', 'HOSTNAME=b', 'HOME=/h']);
   });
 
+  it('drops entries without "=", which unset a variable as in dockerd (`-e FOO` with FOO unset on the client)', () => {
+    expect(processEnv(['FOO', 'A=1', 'PATH'], { hostname: 'b' })).toEqual(['HOSTNAME=b', 'A=1']);
+  });
+
   it('replaceOrAppendEnv replaces by key', () => {
     expect(replaceOrAppendEnv(['A=1', 'B=2'], ['B=3', 'C'])).toEqual(['A=1', 'B=3', 'C']);
   });

@@ -79,6 +79,20 @@ describe('conmonArgs', () => {
     expect(tty).not.toContain('-i');
     expect(conmonArgs({ ...launch, logMaxSize: 1024 }).join(' ')).toContain('--log-size-max 1024');
   });
+
+  it('gives conmon an exit command with its arguments, only when asked', () => {
+    expect(conmonArgs(launch)).not.toContain('--exit-command');
+    const args = conmonArgs({ ...launch, exitCommand: ['/usr/sbin/runc', '--root', '/run/b/runc', 'delete', 'c1'] });
+    const at = args.indexOf('--exit-command');
+    expect(args.slice(at, at + 6)).toEqual([
+      '--exit-command',
+      '/usr/sbin/runc',
+      '--exit-command-arg=--root',
+      '--exit-command-arg=/run/b/runc',
+      '--exit-command-arg=delete',
+      '--exit-command-arg=c1',
+    ]);
+  });
 });
 
 describe('ExitWatcher', () => {

@@ -63,6 +63,17 @@ describe('interpretCommand', () => {
     expect(script.exit?.code).toBe(127);
   });
 
+  it('waits for a line of stdin at `read`; prints the terminal size at `stty size` when it is due', () => {
+    const script = interpretCommand(info(['sh', '-c', 'echo before; read line; stty size; exit 4'], { terminal: true }));
+    const [before, size] = script.output ?? [];
+    expect(before).toEqual({ stream: 'stdout', text: 'before\n', atMs: 0 });
+    expect(size).toMatchObject({ stream: 'stdout', afterInputLines: 1 });
+    const text = size!.text as (view: { terminalSize: { width: number; height: number } | undefined }) => string;
+    expect(text({ terminalSize: { width: 100, height: 40 } })).toBe('40 100\n');
+    expect(script.exit).toEqual({ code: 4, atMs: 0, afterInputLines: 1 });
+    expect(texts(['stty', 'size'])).toBe('stderr:stty: standard input: Not a tty\n');
+  });
+
   it('merges streams with a terminal; PID 1 ignores signals unless behind an init', () => {
     expect(texts(['sh', '-c', 'echo e >&2'], { terminal: true })).toBe('stdout:e\n');
     expect(interpretCommand(info(['sleep', '5'])).ignoresUnhandledSignals).toBe(true);

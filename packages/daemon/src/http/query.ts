@@ -15,6 +15,22 @@ export function queryTime(name: string, value: string | null): Date | undefined 
   return date;
 }
 
+/**
+ * The `h` and `w` of a resize, as dockerd's `strconv.Atoi` of each: present ones must be
+ * non-negative integers (a terminal has no negative size), else 400.
+ */
+export function queryTerminalSize(query: URLSearchParams): { height?: number; width?: number } {
+  const read = (name: 'h' | 'w'): number | undefined => {
+    const value = query.get(name);
+    if (value === null || value === '') return undefined;
+    if (!/^\d{1,9}$/.test(value)) throw new InvalidArgumentError(`invalid value for ${name}: ${JSON.stringify(value.slice(0, 64))} is not a terminal size`);
+    return Number.parseInt(value, 10);
+  };
+  const height = read('h');
+  const width = read('w');
+  return { ...(height !== undefined ? { height } : {}), ...(width !== undefined ? { width } : {}) };
+}
+
 const units: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 function parseGoDuration(value: string): number | undefined {

@@ -43,6 +43,9 @@ export function param(ctx: RequestContext, name: string): string {
 
 /** Reads the whole body as bytes, refusing more than `limit`. */
 export async function readBody(req: IncomingMessage, limit = MAX_JSON_BODY_BYTES): Promise<Buffer> {
+  // Refuse a declared size at once: waiting for bytes that will not come would hang the request.
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw new InvalidArgumentError(`request body is larger than ${limit} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {

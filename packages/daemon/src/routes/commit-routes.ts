@@ -1,8 +1,10 @@
 import { ContainerConfigSchema, applyChangeInstructions, parseCommitParams } from '@berth/docker-api';
 import type { ContainerCommitOptions } from '@berth/engine';
+import { parseReference } from '@berth/spec';
 import { sendJson } from '../http/reply.js';
 import { readJson } from '../http/request-context.js';
 import type { Router } from '../http/router.js';
+import { serializeRootfsAccess } from './rootfs-access-queue.js';
 
 type ImageRuntimeConfig = NonNullable<ContainerCommitOptions['changes']>;
 
@@ -16,13 +18,18 @@ export function addCommitRoutes(router: Router): void {
     const hasInstructions = params.changes.some((c) => c.trim() !== '');
     const changes = hasInstructions ? applyChangeInstructions(params.changes, fromBody) : fromBody;
     const reference = params.repo ? (params.tag ? `${params.repo}:${params.tag}` : params.repo) : undefined;
-    const { id } = await ctx.engine.containers.commit(params.container, {
-      pause: params.pause,
-      ...(reference ? { reference } : {}),
-      ...(params.comment ? { comment: params.comment } : {}),
-      ...(params.author ? { author: params.author } : {}),
-      ...(changes ? { changes } : {}),
-    });
+    // A bad name is a 400 before any work (the diff of a big container takes a while).
+    if (reference) parseReference(reference);
+    const container = await ctx.engine.containers.inspect(params.container);
+    const { id } = await serializeRootfsAccess(container.id, () =>
+      ctx.engine.containers.commit(container.id, {
+        pause: params.pause,
+        ...(reference ? { reference } : {}),
+        ...(params.comment ? { comment: params.comment } : {}),
+        ...(params.author ? { author: params.author } : {}),
+        ...(changes ? { changes } : {}),
+      }),
+    );
     sendJson(ctx.res, 201, { Id: id });
   });
 }

@@ -32,7 +32,11 @@ export async function attach(ctx: RequestContext): Promise<void> {
 
   let detached = false;
   let current: AttachSession | undefined = session;
+  // A stdin-only attach lasts until stdin is done (sent on, or cut by a detach or a hang-up).
+  let stdinDone: () => void = () => undefined;
+  const stdinFinished = new Promise<void>((resolve) => (stdinDone = resolve));
   const detach = () => {
+    stdinDone();
     if (detached) return;
     detached = true;
     void current?.detach().catch(() => undefined);
@@ -43,20 +47,30 @@ export async function attach(ctx: RequestContext): Promise<void> {
   const pending: Buffer[] = [];
   let stdinEnded = false;
   let stdin: Writable | undefined;
+  // Set once the session is settled: with no stdin taken by then, none will be.
+  let sessionSettled = false;
   const deliver = (chunk: Buffer) => {
     if (stdin && !stdin.destroyed) stdin.write(chunk);
     else pending.push(chunk);
   };
+  const endStdin = (target: Writable) => {
+    if (target.writableEnded) return;
+    target.once('close', stdinDone);
+    target.end(stdinDone);
+  };
   const takeStdin = (target: Writable | undefined) => {
     if (!target) return;
-    target.on('error', () => undefined);
+    target.on('error', stdinDone);
     stdin = target;
     for (const chunk of pending.splice(0)) target.write(chunk);
-    if (stdinEnded) target.end();
+    if (stdinEnded) endStdin(target);
   };
   if (options.stdin && stream.input) {
-    const scanner = new DetachKeyScanner(detachKeys);
+    // As dockerd: detach keys are read from a terminal only; without one stdin is data, passed
+    // on byte for byte (binary input holds ctrl-p ctrl-q pairs).
+    const scanner = tty ? new DetachKeyScanner(detachKeys) : undefined;
     const feed = (chunk: Buffer) => {
+      if (!scanner) return deliver(chunk);
       const { pass, detached: hit } = scanner.push(chunk);
       if (pass.length > 0) deliver(pass);
       if (hit) detach();
@@ -66,7 +80,11 @@ export async function attach(ctx: RequestContext): Promise<void> {
     // Half-close: the client is done sending; output keeps flowing until the container ends it.
     stream.input.on('end', () => {
       stdinEnded = true;
-      if (stdin && !stdin.writableEnded) stdin.end();
+      if (stdin) endStdin(stdin);
+      else if (sessionSettled) stdinDone();
+    });
+    stream.input.on('close', () => {
+      if (!stdinEnded) stdinDone();
     });
     stream.input.resume();
   }
@@ -85,11 +103,36 @@ export async function attach(ctx: RequestContext): Promise<void> {
       });
     }
     if (options.stdout || options.stderr) await pumpOutput(output, stream.output as never, tty, ctx.signal);
+    else if (options.stdin && stream.input) {
+      sessionSettled = true;
+      // The container took no stdin (none open): the end of the client's is the end.
+      if (!stdin && stdinEnded) stdinDone();
+      await untilStdinFinished(ctx.engine, id, stdinFinished, ctx.signal);
+    }
     else for await (const chunk of output) void chunk;
   } catch {
     // The container or the connection went away.
   } finally {
     detach();
+  }
+}
+
+/**
+ * A stdin-only attach (`stdin=1&stdout=0&stderr=0`, as clients that only feed a container open
+ * it) has no output to end it: as dockerd, it stays until stdin is done, the container stops,
+ * or the client goes away.
+ */
+async function untilStdinFinished(engine: Engine, id: string, stdinFinished: Promise<void>, signal: AbortSignal): Promise<void> {
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const stopped = engine.containers.wait(id, { condition: 'not-running', signal: stop.signal }).catch(() => undefined);
+    const aborted = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+    await Promise.race([stdinFinished, stopped, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    stop.abort();
   }
 }
 

@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import {
   CONTAINER_PATH_STAT_HEADER,
   ContainerCreateRequestSchema,
@@ -23,11 +24,12 @@ import {
 import type { ContainerStats, LogChunk, WaitCondition } from '@berth/engine';
 import { InvalidArgumentError, NotFoundError, isFailedPrecondition } from '@berth/errdefs';
 import { pumpOutput } from '../http/output-stream.js';
-import { queryTime } from '../http/query.js';
+import { queryTerminalSize, queryTime } from '../http/query.js';
 import { sendEmpty, sendJson } from '../http/reply.js';
 import { param, readJson } from '../http/request-context.js';
 import type { RequestContext } from '../http/request-context.js';
 import type { Router } from '../http/router.js';
+import { serializeRootfsAccess } from './rootfs-access-queue.js';
 import { attach } from './container-attach.js';
 
 /** The `/containers` routes of the Docker API. */
@@ -68,8 +70,12 @@ export function addContainerRoutes(router: Router): void {
       throw new InvalidArgumentError('websocket attach is not supported yet: use POST /containers/{id}/attach');
     })
     .add('POST', '/containers/{id}/resize', async (ctx) => {
-      // A size only matters to a real terminal; the engine has no resize operation yet.
-      await ctx.engine.containers.inspect(param(ctx, 'id'));
+      const { height, width } = queryTerminalSize(ctx.query);
+      const container = await ctx.engine.containers.inspect(param(ctx, 'id'));
+      // Only a running container's terminal has a size (dockerd: 409 otherwise); engines without resize accept and ignore it.
+      if (ctx.engine.containers.resize && container.config.tty && height !== undefined && width !== undefined) {
+        await ctx.engine.containers.resize(container.id, { height, width });
+      }
       sendEmpty(ctx.res, 200);
     })
     .add('GET', '/containers/{id}/top', async (ctx) => {
@@ -102,14 +108,16 @@ export function addContainerRoutes(router: Router): void {
     .add('GET', '/containers/{id}/archive', async (ctx) => {
       const { stat, archive } = await ctx.engine.containers.getArchive(param(ctx, 'id'), archivePath(ctx));
       ctx.res.writeHead(200, { 'Content-Type': 'application/x-tar', [CONTAINER_PATH_STAT_HEADER]: encodeContainerPathStat(pathStatToWire(stat)) });
-      archive.on('error', () => ctx.res.destroy());
-      archive.pipe(ctx.res);
-      await new Promise<void>((resolve) => ctx.res.once('close', resolve));
+      // pipeline, not pipe: a client leaving early destroys the archive, which lets the
+      // container go (a running one stays frozen while its archive is open).
+      await pipeline(archive, ctx.res).catch(() => undefined);
     })
     .add('PUT', '/containers/{id}/archive', async (ctx) => {
-      await ctx.engine.containers.putArchive(param(ctx, 'id'), archivePath(ctx), ctx.req, {
-        noOverwriteDirNonDir: queryBoolean(ctx.query.get('noOverwriteDirNonDir')),
-      });
+      const path = archivePath(ctx);
+      const { id } = await ctx.engine.containers.inspect(param(ctx, 'id'));
+      await serializeRootfsAccess(id, () =>
+        ctx.engine.containers.putArchive(id, path, ctx.req, { noOverwriteDirNonDir: queryBoolean(ctx.query.get('noOverwriteDirNonDir')) }),
+      );
       sendEmpty(ctx.res, 200);
     });
 }

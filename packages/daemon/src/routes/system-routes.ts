@@ -2,7 +2,11 @@ import {
   AuthConfigSchema,
   JsonLinesEncoder,
   MAX_API_VERSION,
+  REGISTRY_AUTH_HEADER,
+  credentialsFromAuthConfig,
+  decodeRegistryAuth,
   diskUsageToWire,
+  distributionInspectToWire,
   engineInfoToWire,
   engineVersionToWire,
   eventToWire,
@@ -11,12 +15,12 @@ import {
 } from '@berth/docker-api';
 import { NotImplementedError } from '@berth/errdefs';
 import type { Router } from '../http/router.js';
-import { readJson } from '../http/request-context.js';
+import { param, readJson } from '../http/request-context.js';
 import type { RequestContext } from '../http/request-context.js';
 import { queryTime } from '../http/query.js';
 import { sendJson } from '../http/reply.js';
 
-/** `/_ping`, `/version`, `/info`, `/system/df`, `/events`, `/auth`, and the unsupported `/build` and `/distribution`. */
+/** `/_ping`, `/version`, `/info`, `/system/df`, `/events`, `/auth`, `/distribution`, and the unsupported `/build`. */
 export function addSystemRoutes(router: Router): void {
   router.add('GET', '/_ping', ping);
   router.add('HEAD', '/_ping', ping);
@@ -46,11 +50,15 @@ export function addSystemRoutes(router: Router): void {
   router.add('POST', '/build', async () => {
     throw new NotImplementedError('builds are not supported yet: berthd has no builder (POST /build)');
   });
-  router.add('POST', '/build/prune', async () => {
-    throw new NotImplementedError('builds are not supported yet: there is no build cache to prune');
+  router.add('POST', '/build/prune', async (ctx) => {
+    // There is no build cache: pruning it succeeds with nothing removed (`docker system prune` ends with this call).
+    sendJson(ctx.res, 200, { CachesDeleted: [], SpaceReclaimed: 0 });
   });
   router.add('GET', '/distribution/{name*}/json', async (ctx) => {
-    throw new NotImplementedError(`registry lookups are not supported yet: cannot inspect ${ctx.params['name'] ?? ''} in its registry`);
+    // The registry is asked with the caller's credentials, as for a pull.
+    const auth = credentialsFromAuthConfig(decodeRegistryAuth(ctx.req.headers[REGISTRY_AUTH_HEADER.toLowerCase()] as string | undefined));
+    const inspect = await ctx.engine.images.inspectDistribution(param(ctx, 'name'), { signal: ctx.signal, ...(auth ? { auth } : {}) });
+    sendJson(ctx.res, 200, distributionInspectToWire(inspect));
   });
 }
 

@@ -69,6 +69,7 @@ export function containerCreateOptionsFromWire(request: ContainerCreateRequest, 
   setIf(options, 'dns', host.Dns ?? undefined);
   setIf(options, 'networkMode', nonEmpty(host.NetworkMode) === 'default' ? 'bridge' : nonEmpty(host.NetworkMode));
   if (host.PortBindings) {
+    checkPortBindings(host.PortBindings);
     options.portBindings = Object.fromEntries(
       Object.entries(host.PortBindings).map(([port, bindings]) => [
         port,
@@ -104,6 +105,26 @@ export function containerCreateOptionsFromWire(request: ContainerCreateRequest, 
     );
   }
   return options;
+}
+
+/**
+ * dockerd checks port bindings when the container is created, before anything else: a key is
+ * one port (`80/tcp`), a host port empty (any), one port or a range. Else 400 `invalid port
+ * specification: "x"`.
+ */
+function checkPortBindings(bindings: NonNullable<HostConfig['PortBindings']>): void {
+  const isPort = (text: string) => /^\d{1,5}$/.test(text) && Number(text) <= 65535;
+  const withoutProto = (spec: string) => spec.split('/')[0] ?? '';
+  for (const [port, list] of Object.entries(bindings)) {
+    const containerPort = withoutProto(port);
+    if (containerPort !== '' && !isPort(containerPort)) throw new InvalidArgumentError(`invalid port specification: ${JSON.stringify(containerPort)}`);
+    for (const binding of list ?? []) {
+      const hostPort = withoutProto(binding.HostPort ?? '');
+      const [start = '', end, ...rest] = hostPort.split('-');
+      const valid = hostPort === '' || (rest.length === 0 && isPort(start) && (end === undefined || (isPort(end) && Number(end) >= Number(start))));
+      if (!valid) throw new InvalidArgumentError(`invalid port specification: ${JSON.stringify(binding.HostPort)}`);
+    }
+  }
 }
 
 /** Docker's `RestartPolicy` → the engine's; an empty name is "no policy given". */

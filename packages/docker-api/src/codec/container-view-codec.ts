@@ -233,7 +233,8 @@ export function containerSummaryToWire(c: ContainerSummary): WireContainerSummar
     Status: c.status,
     HostConfig: { NetworkMode: c.networks[0] ?? 'bridge' },
     NetworkSettings: { Networks: Object.fromEntries(c.networks.map((n) => [n, {}])) },
-    Mounts: c.mounts.map((m) => ({ Destination: m })),
+    // The summary names the container's volumes: `docker ps --format {{.Mounts}}` prints each `Name`.
+    Mounts: c.mounts.map((name) => ({ Type: 'volume', Name: name })),
   };
 }
 

@@ -78,7 +78,26 @@ export function engineInfoToWire(info: EngineInfo, extras: InfoExtras = {}): Sys
 export function engineVersionToWire(version: EngineVersion): SystemVersion {
   return {
     Platform: { Name: 'Berth Engine' },
-    Components: version.components.map((c) => ({ Name: c.name, Version: c.version, Details: {} })),
+    // The docker CLI prints the server's API, Go (here Node), commit, build and OS/Arch from
+    // the Engine component's details, not from the top-level fields.
+    Components: version.components.map((c) => ({
+      Name: c.name,
+      Version: c.version,
+      Details:
+        c.name === 'Engine'
+          ? {
+              ApiVersion: version.apiVersion,
+              MinAPIVersion: version.minApiVersion,
+              GitCommit: '',
+              GoVersion: version.nodeVersion,
+              Os: version.os,
+              Arch: version.arch,
+              KernelVersion: version.kernelVersion,
+              Experimental: 'false',
+              BuildTime: '',
+            }
+          : {},
+    })),
     Version: version.version,
     ApiVersion: version.apiVersion,
     MinAPIVersion: version.minApiVersion,

@@ -74,6 +74,28 @@ describe('containerCreateOptionsFromWire', () => {
   });
 });
 
+describe('port bindings', () => {
+  const create = (PortBindings: Record<string, Array<{ HostIp?: string; HostPort?: string }>>) =>
+    containerCreateOptionsFromWire(ContainerCreateRequestSchema.parse({ Image: 'busybox', HostConfig: { PortBindings } }));
+
+  it('accepts one container port bound to nothing, a port or a range of host ports', () => {
+    expect(create({ '80/tcp': [{ HostPort: '' }, { HostPort: '8080' }, { HostPort: '9000-9010' }], '53/udp': [{ HostIp: '127.0.0.1', HostPort: '53' }] }).portBindings).toEqual({
+      '80/tcp': [{ hostPort: '' }, { hostPort: '8080' }, { hostPort: '9000-9010' }],
+      '53/udp': [{ hostIp: '127.0.0.1', hostPort: '53' }],
+    });
+  });
+
+  it.each([
+    [{ 'x/tcp': [{ HostPort: '8080' }] }, 'invalid port specification: "x"'],
+    [{ '70000/tcp': [] }, 'invalid port specification: "70000"'],
+    [{ '80/tcp': [{ HostPort: 'y' }] }, 'invalid port specification: "y"'],
+    [{ '80/tcp': [{ HostPort: '9010-9000' }] }, 'invalid port specification: "9010-9000"'],
+    [{ '80/tcp': [{ HostPort: '-1' }] }, 'invalid port specification: "-1"'],
+  ])('refuses %j at create with dockerd\'s 400 text', (bindings, message) => {
+    expect(() => create(bindings)).toThrow(message);
+  });
+});
+
 describe('update and exec', () => {
   it('translates update bodies', () => {
     expect(containerUpdateFromWire({ Memory: 0, CpuShares: 512, RestartPolicy: { Name: 'always' } })).toEqual({

@@ -36,7 +36,7 @@ describe('engine → wire', () => {
       ],
       labels: { a: 'b' },
       networks: ['bridge'],
-      mounts: ['/data'],
+      mounts: ['data-volume'],
     };
     const wire = containerSummaryToWire(summary);
     expect(ContainerSummarySchema.parse(wire)).toBeTruthy();
@@ -45,6 +45,8 @@ describe('engine → wire', () => {
       Created: 1714557600,
       State: 'running',
       Ports: [{ IP: '0.0.0.0', PrivatePort: 80, PublicPort: 8080, Type: 'tcp' }, { PrivatePort: 53, Type: 'udp' }],
+      // What `docker ps --format {{.Mounts}}` prints is each mount's Name.
+      Mounts: [{ Type: 'volume', Name: 'data-volume' }],
     });
   });
 

@@ -122,6 +122,9 @@ export class DockerTransport {
         signal.removeEventListener('abort', onAbort);
         this.#hijacked.add(socket);
         socket.once('close', () => this.#hijacked.delete(socket));
+        // Nobody may read the output (a stdin-only attach): a reset or EPIPE must not crash the
+        // process. Readers still see the error through iteration, writers through their callback.
+        socket.on('error', () => undefined);
         resolve({ socket, head });
       });
       req.on('response', (response) => {
@@ -130,6 +133,7 @@ export class DockerTransport {
           rejectWithReply(response, reject);
           return;
         }
+        (response.socket as Socket).on('error', () => undefined);
         resolve({ socket: response.socket as Socket, head: Buffer.alloc(0) });
       });
       req.on('error', (err) => {

@@ -1,4 +1,4 @@
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { tarOf } from '@berth/image/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine } from '../engine.js';
@@ -177,6 +177,90 @@ export function describeContainers(factory: EngineFactory): void {
       expect(await errorCodeOf(engine.containers.execInspect('0'.repeat(64)))).toBe('NotFound');
     });
 
+    it('runs an exec with a terminal: one raw stream with CR LF line endings, and its exit code', async () => {
+      const id = await create({ cmd: ['sleep', '1000'] });
+      await engine.containers.start(id);
+      const exec = await engine.containers.exec(id, { cmd: ['sh', '-c', 'echo out; echo err >&2; exit 3'], tty: true });
+      const session = await engine.containers.execStart(exec.id);
+      const streams = new Set<string>();
+      let output = '';
+      for await (const chunk of session.output) {
+        streams.add(chunk.stream);
+        output += chunk.data.toString('utf8');
+      }
+      expect([...streams]).toEqual(['stdout']);
+      expect(output).toBe('out\r\nerr\r\n');
+      expect(await session.exit).toBe(3);
+      expect(await engine.containers.execInspect(exec.id)).toMatchObject({ running: false, exitCode: 3 });
+    });
+
+    it('feeds stdin to an exec’s terminal and resizes it', async (context) => {
+      if (!engine.containers.execResize) return context.skip();
+      const id = await create({ cmd: ['sleep', '1000'] });
+      await engine.containers.start(id);
+      const exec = await engine.containers.exec(id, { cmd: ['sh', '-c', 'read line; stty size'], tty: true, attachStdin: true });
+      const stdin = new PassThrough();
+      const session = await engine.containers.execStart(exec.id, { stdin });
+      await engine.containers.execResize(exec.id, { width: 100, height: 40 });
+      stdin.write('go\n');
+      // The terminal echoes the line, then the shell reads it and prints the new size.
+      expect(await text(session.output)).toBe('go\r\n40 100\r\n');
+      expect(await session.exit).toBe(0);
+      stdin.end();
+    });
+
+    it('ends an exec of a missing program at once, recorded with exit code 126', async () => {
+      const id = await create({ cmd: ['sleep', '1000'] });
+      await engine.containers.start(id);
+      const exec = await engine.containers.exec(id, { cmd: ['no-such-program'] });
+      // In process the start rejects; over the Docker API the stream carries the reason, then ends.
+      await engine.containers.execStart(exec.id).then(
+        async (session) => {
+          await text(session.output);
+          await session.exit.catch(() => undefined);
+        },
+        () => undefined,
+      );
+      expect(await engine.containers.execInspect(exec.id)).toMatchObject({ running: false, exitCode: 126 });
+      expect((await engine.containers.inspect(id)).state.status).toBe('running');
+    });
+
+    it('follows the logs since the end of the previous run without replaying it', async () => {
+      const id = await create({ cmd: ['sh', '-c', 'echo run'] });
+      await engine.containers.start(id);
+      await engine.containers.wait(id);
+      const previousEnd = (await engine.containers.inspect(id)).state.finishedAt!;
+      await engine.containers.start(id);
+      expect(await text(engine.containers.logs(id, { follow: true, since: previousEnd }))).toBe('run\n');
+      expect(await text(engine.containers.logs(id))).toBe('run\nrun\n');
+    });
+
+    it('attaches with the log replayed first, then the live output, each line once', async () => {
+      const id = await create({ cmd: ['sh', '-c', 'echo one; read line; echo two'], openStdin: true });
+      await engine.containers.start(id);
+      const session = await engine.containers.attach(id, { stdin: true, stdout: true, stderr: true, logs: true });
+      // Not ended: dockerd ends the output of a (not stdin-once) attach when its stdin ends.
+      session.stdin!.write('go\n');
+      // All of the output exists before it is read: the replayed log and the live stream overlap.
+      expect((await engine.containers.wait(id)).statusCode).toBe(0);
+      expect(await text(session.output)).toBe('one\ntwo\n');
+      await session.detach();
+    });
+
+    it('attaches to a created or exited container: connected at its next start, as docker start -a', async () => {
+      const id = await create({ cmd: ['sh', '-c', 'echo one; read line; echo two'], openStdin: true });
+      for (const state of ['created', 'exited']) {
+        expect((await engine.containers.inspect(id)).state.status).toBe(state);
+        const session = await engine.containers.attach(id, { stdin: true, stdout: true, stderr: true });
+        const output = text(session.output);
+        await engine.containers.start(id);
+        session.stdin!.write('go\n');
+        expect(await output).toBe('one\ntwo\n');
+        expect((await engine.containers.wait(id)).statusCode).toBe(0);
+        await session.detach();
+      }
+    });
+
     it('waits for removal, and removes an exited autoRemove container by itself', async () => {
       const id = await create({ cmd: ['true'], autoRemove: true });
       const removed = engine.containers.wait(id, { condition: 'removed' });
@@ -256,6 +340,41 @@ export function describeContainers(factory: EngineFactory): void {
       await engine.containers.remove(child);
       made.splice(made.indexOf(child), 1);
       await engine.images.remove(repo);
+    });
+
+    it('copies into and out of a running container without showing it paused; a paused one stays paused', async () => {
+      const id = await create({ cmd: ['sleep', '1000'] });
+      await engine.containers.start(id);
+      const recorder = recordEvents(engine, { type: ['container'], container: [id] });
+      const archive = tarOf([{ type: 'file', path: 'running.txt', content: 'copied while running\n' }]);
+      await engine.containers.putArchive(id, '/tmp', archive());
+      expect((await engine.containers.statPath(id, '/tmp/running.txt')).size).toBe('copied while running\n'.length);
+      const copied = await engine.containers.getArchive(id, '/tmp/running.txt');
+      expect((await readAll(copied.archive)).includes(Buffer.from('copied while running'))).toBe(true);
+      expect((await engine.containers.inspect(id)).state.status).toBe('running');
+      await engine.containers.pause(id);
+      await engine.containers.putArchive(id, '/tmp', archive());
+      expect((await readAll((await engine.containers.getArchive(id, '/tmp/running.txt')).archive)).length).toBeGreaterThan(0);
+      expect((await engine.containers.inspect(id)).state.status).toBe('paused');
+      await engine.containers.unpause(id);
+      await engine.containers.kill(id);
+      const events = await recorder.until((event) => event.action === 'die');
+      recorder.stop();
+      // Only the user's pause shows: a copy never pauses or unpauses the container visibly.
+      expect(events.map((event) => event.action).filter((action) => action === 'pause' || action === 'unpause')).toEqual(['pause', 'unpause']);
+    });
+
+    it('force-removes a container whose process is exiting just then (its stdin-once stdin closed)', async () => {
+      for (let round = 0; round < 6; round += 1) {
+        const id = await create({ cmd: ['cat'], openStdin: true, stdinOnce: true });
+        await engine.containers.start(id);
+        const session = await engine.containers.attach(id, { stdin: true, stdout: true, stderr: true });
+        session.stdin!.end();
+        await engine.containers.remove(id, { force: true });
+        made.splice(made.indexOf(id), 1);
+        expect(await errorCodeOf(engine.containers.inspect(id))).toBe('NotFound');
+        await session.detach();
+      }
     });
 
     it('applies docker\'s image removal conflicts for images used by containers', async () => {

@@ -10,9 +10,11 @@ import {
   stopContainer,
   unpauseContainer,
 } from '@berth/container';
+import { setLongTimeout } from '../internal/long-timeout.js';
 import { emitContainerEvent, nextExit, type ContainerContext } from './container-context.js';
 import { refOf, runContainer } from './container-run.js';
 import type { ContainerEntry } from './container-table.js';
+import { processGone } from './process-gone.js';
 import type { ContainerStopOptions } from './container-types.js';
 
 /** `docker start`: nothing when already running (docker's 304). */
@@ -33,8 +35,9 @@ async function cancelPendingRestart(context: ContainerContext, entry: ContainerE
 }
 
 /**
- * `docker stop`: the stop signal, then SIGKILL after the timeout; resolves when the
- * process has exited. Not running: nothing (docker's 304). Events: `kill`, (`die`), `stop`.
+ * `docker stop`: the stop signal, then SIGKILL after the timeout (none when it is negative:
+ * the exit is waited for, however long); resolves when the process has exited. Not
+ * running: nothing (docker's 304). Events: `kill`, (`die`), `stop`.
  */
 export async function stopRunning(context: ContainerContext, entry: ContainerEntry, options: ContainerStopOptions = {}): Promise<void> {
   const { record } = entry;
@@ -49,15 +52,17 @@ export async function stopRunning(context: ContainerContext, entry: ContainerEnt
   const signal = options.signal ?? record.config.stopSignal ?? 'SIGTERM';
   const timeoutSeconds = options.timeout ?? record.config.stopTimeout ?? 10;
   await sendSignal(context, entry, signal);
+  // A negative timeout waits for the exit however long it takes, as dockerd's -1.
   if (timeoutSeconds >= 0) {
-    let timer: NodeJS.Timeout | undefined;
+    let cancel: () => void = () => undefined;
     const timedOut = await Promise.race([
       exited.then(() => false),
       new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(true), timeoutSeconds * 1000);
+        // Not a plain setTimeout: past 2^31 ms it would fire at once and kill at once.
+        cancel = setLongTimeout(() => resolve(true), timeoutSeconds * 1000);
       }),
     ]);
-    if (timer) clearTimeout(timer);
+    cancel();
     if (timedOut) await sendSignal(context, entry, 'SIGKILL');
   }
   await exited;
@@ -68,7 +73,10 @@ async function sendSignal(context: ContainerContext, entry: ContainerEntry, sign
   const parsed = parseSignal(signal);
   // A paused process cannot act on a signal other than SIGKILL: thaw it first, as docker does.
   if (entry.record.state.status === 'paused' && parsed.name !== 'SIGKILL') await context.host.runtime.resume(entry.record.id);
-  await context.host.runtime.kill(entry.record.id, parsed.name);
+  await context.host.runtime.kill(entry.record.id, parsed.name).catch((err: unknown) => {
+    // Exiting on its own just now (its exit not recorded yet): the signal has nothing left to do.
+    if (!processGone(err)) throw err;
+  });
   emitContainerEvent(context, entry, 'kill', { signal: String(parsed.number) });
 }
 

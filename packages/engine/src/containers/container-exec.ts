@@ -7,6 +7,7 @@ import { mountRootfs, refOf } from './container-run.js';
 import type { ContainerEntry } from './container-table.js';
 import type { ExecCreateOptions, ExecInspect, ExecSession, ExecStartOptions } from './container-types.js';
 import type { ExecEntry } from './exec-entry.js';
+import { checkProgram } from './find-executable.js';
 
 /** `docker exec` create: the container must be running. Event: `exec_create`. */
 export function createExec(context: ContainerContext, entry: ContainerEntry, options: ExecCreateOptions): { id: string } {
@@ -35,23 +36,34 @@ export async function startExec(context: ContainerContext, exec: ExecEntry, opti
   if (exec.started) throw new ConflictError(`exec ${exec.id} has already run`);
   exec.started = true;
   const { config } = entry.record;
-  const rootfs = await mountRootfs(context, entry);
-  const user = resolveUser(exec.options.user ?? config.user, await readUserDatabase(rootfs), config.groupAdd ?? []);
-  const process = await context.host.runtime.exec(entry.record.id, {
-    process: {
-      args: exec.options.cmd,
-      env: processEnv([...(exec.options.env ?? []), ...config.env.filter((e) => !(exec.options.env ?? []).some((o) => o.split('=')[0] === e.split('=')[0]))], {
-        hostname: containerHostname(config, entry.record.id),
-        tty: exec.options.tty ?? false,
-        home: user.home,
-      }),
-      cwd: exec.options.workingDir || config.workingDir || '/',
-      user,
-      terminal: exec.options.tty ?? false,
-    },
-    stdin: (exec.options.attachStdin ?? false) || options.stdin !== undefined,
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
+  let process: Awaited<ReturnType<typeof context.host.runtime.exec>>;
+  try {
+    const rootfs = await mountRootfs(context, entry);
+    const user = resolveUser(exec.options.user ?? config.user, await readUserDatabase(rootfs), config.groupAdd ?? []);
+    // As for a start: every runtime (the fake has no files) refuses a missing program alike.
+    const [program = ''] = exec.options.cmd;
+    await checkProgram(rootfs, program, [...(exec.options.env ?? []), ...config.env], exec.options.workingDir || config.workingDir || '/');
+    process = await context.host.runtime.exec(entry.record.id, {
+      process: {
+        args: exec.options.cmd,
+        env: processEnv([...(exec.options.env ?? []), ...config.env.filter((e) => !(exec.options.env ?? []).some((o) => o.split('=')[0] === e.split('=')[0]))], {
+          hostname: containerHostname(config, entry.record.id),
+          tty: exec.options.tty ?? false,
+          home: user.home,
+        }),
+        cwd: exec.options.workingDir || config.workingDir || '/',
+        user,
+        terminal: exec.options.tty ?? false,
+      },
+      stdin: (exec.options.attachStdin ?? false) || options.stdin !== undefined,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  } catch (err) {
+    // dockerd records 126 for an exec that could not start (missing program, unknown user),
+    // which is the exit code `docker exec` then reports.
+    exec.exitCode = 126;
+    throw err;
+  }
   exec.process = process;
   exec.running = true;
   exec.pid = process.pid;

@@ -7,21 +7,34 @@ import type { FileChange } from '@berth/image';
 import { pipeline } from 'node:stream/promises';
 import { createWriteStream } from 'node:fs';
 import { emitContainerEvent, type ContainerContext } from './container-context.js';
-import { useRootfs } from './container-rootfs-use.js';
+import { freezeForFiles } from './container-freeze.js';
+import { type RootfsUse, useRootfs } from './container-rootfs-use.js';
 import type { ContainerEntry } from './container-table.js';
 import type { ArchiveTarget } from '../images/image-types.js';
 import type { ContainerCommitOptions, ContainerPathStat } from './container-types.js';
 
 /**
  * Runs `use` with the container's root file system as a directory, mounting it for the
- * duration when the container is not running (a running one has it mounted already).
+ * duration when the container is not running (a running one has it mounted already). The
+ * container is held meanwhile ({@link freezeForFiles}): its processes frozen, its other
+ * operations waiting.
  */
-async function withRootfs<T>(context: ContainerContext, entry: ContainerEntry, use: (rootfs: string) => Promise<T>): Promise<T> {
-  const rootfs = await useRootfs(context, entry);
+async function withRootfs<T>(
+  context: ContainerContext,
+  entry: ContainerEntry,
+  use: (rootfs: string) => Promise<T>,
+  options: { freeze?: boolean } = {},
+): Promise<T> {
+  const freeze = await freezeForFiles(context, entry, options);
   try {
-    return await use(rootfs.rootfs);
+    const rootfs = await useRootfs(context, entry);
+    try {
+      return await use(rootfs.rootfs);
+    } finally {
+      await rootfs.release();
+    }
   } finally {
-    await rootfs.release();
+    await freeze.release();
   }
 }
 
@@ -45,18 +58,27 @@ function toPathStat(stat: { name: string; size: number; mode: number; mtime: Dat
   return { name: stat.name, size: stat.size, mode: stat.mode, mtime: stat.mtime, linkTarget: stat.linkTarget };
 }
 
-/** `docker cp` out: a tar of `path` (never following the container's symlinks onto the host). */
+/**
+ * `docker cp` out: a tar of `path` (never following the container's symlinks onto the host).
+ * The tar is read lazily: a running (or paused) container stays frozen and held, its other
+ * operations waiting, until the stream ends or is destroyed; a stopped one is let go at once.
+ */
 export async function archiveOf(context: ContainerContext, entry: ContainerEntry, path: string): Promise<{ stat: ContainerPathStat; archive: Readable }> {
-  const rootfs = await useRootfs(context, entry);
+  const freeze = await freezeForFiles(context, entry);
+  let rootfs: RootfsUse | undefined;
   let result;
   try {
+    rootfs = await useRootfs(context, entry);
     result = await getArchive(rootfs.rootfs, path, { containerName: entry.record.name });
   } catch (err) {
-    await rootfs.release();
+    await rootfs?.release();
+    await freeze.release();
     throw err;
   }
-  // The tar reads lazily from the mount: release it when the stream is done.
-  result.tar.once('close', () => void rootfs.release());
+  // Without processes nothing races the reads; removing it meanwhile unmounts under the stream.
+  if (!freeze.live) await freeze.release();
+  const mounted = rootfs;
+  result.tar.once('close', () => void mounted.release().finally(() => freeze.release()).catch(() => undefined));
   return { stat: toPathStat(result.stat), archive: result.tar };
 }
 
@@ -72,8 +94,13 @@ export async function extractInto(context: ContainerContext, entry: ContainerEnt
 
 /** `docker export`: the container's whole file system as a tar. Event: `export`. */
 export async function exportContainer(context: ContainerContext, entry: ContainerEntry, target: ArchiveTarget): Promise<void> {
-  const tar = await exportSnapshot(context.engine.components.snapshotter, entry.record.snapshotKey);
-  await pipeline(tar, typeof target === 'string' ? createWriteStream(target) : target);
+  const freeze = await freezeForFiles(context, entry);
+  try {
+    const tar = await exportSnapshot(context.engine.components.snapshotter, entry.record.snapshotKey);
+    await pipeline(tar, typeof target === 'string' ? createWriteStream(target) : target);
+  } finally {
+    await freeze.release();
+  }
   emitContainerEvent(context, entry, 'export');
 }
 
@@ -84,17 +111,16 @@ export async function changesOf(context: ContainerContext, entry: ContainerEntry
 
 /**
  * `docker commit`: the container's changes as a new layer on its image, with `changes`
- * applied to the runtime defaults and the parent recorded. The container is paused while
- * its layer is read when running (unless `pause: false`). Event: `commit`.
+ * applied to the runtime defaults and the parent recorded. A running container is frozen
+ * (invisibly) while its layer is read, unless `pause: false`. Event: `commit`.
  */
 export async function commitContainer(context: ContainerContext, entry: ContainerEntry, options: ContainerCommitOptions = {}): Promise<{ id: string }> {
   const { engine } = context;
   const image = await engine.images.resolve(entry.record.imageId);
-  const pause = (options.pause ?? true) && entry.record.state.status === 'running';
-  if (pause) await context.host.runtime.pause(entry.record.id);
-  let target;
-  try {
-    target = await withRootfs(context, entry, (upper) =>
+  const target = await withRootfs(
+    context,
+    entry,
+    (upper) =>
       withParent(context, entry, async (lower) => {
         // The layer's bytes are read twice (digest, then copy): keep the diff as a re-openable source.
         const layer = layerFromTar(() => diffDirectories(lower, upper), { compression: 'gzip' });
@@ -110,10 +136,8 @@ export async function commitContainer(context: ContainerContext, entry: Containe
         if (options.changes) committed = mutate.config(committed, options.changes);
         return writeImageToStore(committed, engine.components.content);
       }),
-    );
-  } finally {
-    if (pause) await context.host.runtime.resume(entry.record.id);
-  }
+    { freeze: options.pause ?? true },
+  );
   const resolved = await engine.images.putImage({
     target,
     ...(options.reference ? { reference: options.reference } : {}),

@@ -1,13 +1,11 @@
 import type { Readable } from 'node:stream';
-import { checkAttach, checkTop, readLogs } from '@berth/container';
+import { checkTop, readLogs } from '@berth/container';
 import { InvalidArgumentError } from '@berth/errdefs';
-import { emitContainerEvent, nextExit, removal, type ContainerContext } from './container-context.js';
+import { nextExit, removal, type ContainerContext } from './container-context.js';
 import { refOf } from './container-run.js';
 import { networkStatsOf } from './container-network-stats.js';
 import type { ContainerEntry } from './container-table.js';
 import type {
-  AttachSession,
-  ContainerAttachOptions,
   ContainerLogsOptions,
   ContainerStats,
   ContainerStatsOptions,
@@ -47,9 +45,12 @@ export async function waitFor(entry: ContainerEntry, condition: WaitCondition = 
   return result();
 }
 
-/** `docker logs`: the container's log, filtered; with `follow`, until it stops. */
-export async function* containerLogs(entry: ContainerEntry, options: ContainerLogsOptions = {}): AsyncGenerator<LogChunk> {
-  const followUntil = options.follow ? (live(entry) ? Promise.race([nextExit(entry), removal(entry)]) : Promise.resolve()) : undefined;
+/**
+ * `docker logs`: the container's log, filtered; with `follow`, until it stops — or until
+ * `followUntil` settles when given (an attach waiting for the next run follows that run).
+ */
+export async function* containerLogs(entry: ContainerEntry, options: ContainerLogsOptions = {}, followUntil?: PromiseLike<unknown>): AsyncGenerator<LogChunk> {
+  followUntil ??= options.follow ? (live(entry) ? Promise.race([nextExit(entry), removal(entry)]) : Promise.resolve()) : undefined;
   const entries = readLogs(entry.record.logPath, {
     ...(options.stdout !== undefined ? { stdout: options.stdout } : {}),
     ...(options.stderr !== undefined ? { stderr: options.stderr } : {}),
@@ -113,26 +114,6 @@ export async function* mergeOutput(stdout: Readable | undefined, stderr: Readabl
     });
     wake = undefined;
   }
-}
-
-/** `docker attach`: output from now on (with `logs`, the log first), and stdin if asked. Event: `attach`. */
-export async function attachTo(context: ContainerContext, entry: ContainerEntry, options: ContainerAttachOptions = {}): Promise<AttachSession> {
-  checkAttach(refOf(entry), entry.record.state);
-  const session = await context.host.runtime.attach(entry.record.id, {
-    stdin: options.stdin ?? false,
-    stdout: options.stdout ?? true,
-    stderr: options.stderr ?? true,
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
-  emitContainerEvent(context, entry, 'attach');
-  const replay = options.logs ? containerLogs(entry, { stdout: options.stdout ?? true, stderr: options.stderr ?? true }) : undefined;
-  const output: AsyncIterable<LogChunk> = {
-    async *[Symbol.asyncIterator]() {
-      if (replay) yield* replay;
-      yield* mergeOutput(session.stdout, session.stderr);
-    },
-  };
-  return { output, stdin: session.stdin, detach: () => session.close() };
 }
 
 /** `docker top`: running containers only. */

@@ -26,9 +26,25 @@ export function portRequestsOf(entry: ContainerEntry, imageExposed: readonly str
 }
 
 /**
+ * The network namespace a running container's processes are in, as a path another process
+ * can join (`container:<x>`, `network connect`, inspect's `SandboxKey`): the namespace file
+ * the engine made under its state root — except with network mode `none`, where runc made
+ * the namespace along with the container and no file names it: then its init's
+ * `/proc/<pid>/ns/net`.
+ */
+export function networkNamespaceOf(context: ContainerContext, entry: ContainerEntry): string {
+  const { record } = entry;
+  if (record.networkMode === 'none' && record.state.pid > 0) return `/proc/${record.state.pid}/ns/net`;
+  return context.host.netns.pathOf(record.id);
+}
+
+/**
  * Gives a starting container its network namespace and endpoints: `host` shares the host's,
- * `container:<x>` joins a running container's, anything else gets a namespace of its own
- * connected to each of its networks (ports published on the first). Events: network `connect`.
+ * `container:<x>` joins a running container's, `none` (with no network connected) gets an
+ * empty one that runc creates with the container (loopback up, as runc does for every new
+ * network namespace: no namespace file, no `unshare`/`ip` processes), anything else gets a
+ * namespace of its own made beforehand, connected to each of its networks (ports published
+ * on the first). Events: network `connect`.
  */
 export async function attachNetworks(context: ContainerContext, entry: ContainerEntry, imageExposed: readonly string[]): Promise<NetworkNamespace> {
   const { record } = entry;
@@ -36,8 +52,9 @@ export async function attachNetworks(context: ContainerContext, entry: Container
   if (mode === 'host') return { mode: 'host' };
   if (mode.startsWith('container:')) {
     const other = context.table.get(mode.slice('container:'.length));
-    return { mode: 'join', path: context.host.netns.pathOf(other.record.id) };
+    return { mode: 'join', path: networkNamespaceOf(context, other) };
   }
+  if (mode === 'none' && Object.keys(record.networks).length === 0) return { mode: 'private' };
   const netnsPath = await context.host.netns.create(record.id);
   const controller = context.engine.components.networks;
   let ports = portRequestsOf(entry, imageExposed);

@@ -5,6 +5,7 @@ import { isConflict, isNotFound } from '@berth/errdefs';
 import { emitContainerEvent, nextExit, notify, type ContainerContext } from './container-context.js';
 import { unmountRootfs } from './container-run.js';
 import type { ContainerEntry } from './container-table.js';
+import { processGone } from './process-gone.js';
 import type { ContainerRemoveOptions } from './container-types.js';
 
 /**
@@ -23,7 +24,11 @@ export async function removeContainer(context: ContainerContext, entry: Containe
   if (record.state.status === 'running' || record.state.status === 'paused') {
     const exited = nextExit(entry);
     record.state = { ...record.state, restartCanceled: true, manuallyStopped: true };
-    await context.host.runtime.kill(record.id, 'SIGKILL');
+    await context.host.runtime.kill(record.id, 'SIGKILL').catch((err: unknown) => {
+      // Exiting on its own just now (its exit not recorded yet): no failure, as for dockerd.
+      // The exit is on its way, and waited for below.
+      if (!processGone(err)) throw err;
+    });
     emitContainerEvent(context, entry, 'kill', { signal: String(parseSignal('SIGKILL').number) });
     await exited;
   }
@@ -35,9 +40,17 @@ export async function removeContainer(context: ContainerContext, entry: Containe
   // A file operation may still hold the root file system mounted (an archive stream not
   // yet closed): unmount it before its snapshot and bundle go.
   await unmountRootfs(context, entry);
-  await context.engine.components.snapshotter.remove(record.snapshotKey).catch((err: unknown) => {
-    if (!isNotFound(err)) throw err;
-  });
+  // The snapshot, the log and the bundle are independent of one another: removed together
+  // (all awaited, the first failure reported), then the volumes and the record, as before.
+  const removals = await Promise.allSettled([
+    context.engine.components.snapshotter.remove(record.snapshotKey).catch((err: unknown) => {
+      if (!isNotFound(err)) throw err;
+    }),
+    rm(dirname(record.logPath), { recursive: true, force: true }),
+    rm(record.bundle, { recursive: true, force: true }),
+  ]);
+  const failed = removals.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed) throw failed.reason;
   for (const [name, volume] of Object.entries(record.volumes)) {
     await context.engine.volumes.removeUser(name, record.id);
     if (options.volumes && volume.anonymous) {
@@ -47,8 +60,6 @@ export async function removeContainer(context: ContainerContext, entry: Containe
     }
   }
   for (const execId of entry.execs) context.execs.delete(execId);
-  await rm(dirname(record.logPath), { recursive: true, force: true });
-  await rm(record.bundle, { recursive: true, force: true });
   await context.table.delete(entry);
   record.state = removedContainer(record.state).state;
   emitContainerEvent(context, entry, 'destroy');

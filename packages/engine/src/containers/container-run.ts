@@ -22,6 +22,8 @@ import type { ContainerEntry } from './container-table.js';
 import { serialized } from './container-table.js';
 import { removeContainer } from './container-remove.js';
 import { checkExecutable } from './find-executable.js';
+import { connectPendingAttaches } from './pending-attach.js';
+import { afterPreviousRun, runEnd } from './run-boundary.js';
 import { startHealthMonitor, stopHealthMonitor } from './container-health.js';
 
 /** The container as error messages name it. */
@@ -134,6 +136,7 @@ export async function runContainer(context: ContainerContext, entry: ContainerEn
   const volumes = context.engine.volumes;
   const mounted: string[] = [];
   try {
+    await afterPreviousRun(record.state.finishedAt);
     const rootfs = await mountRootfs(context, entry);
     await checkExecutable(rootfs, record);
     const user = resolveUser(record.config.user, await readUserDatabase(rootfs), record.config.groupAdd ?? []);
@@ -176,6 +179,8 @@ export async function runContainer(context: ContainerContext, entry: ContainerEn
       ...(record.config.openStdin ? { openStdin: true } : {}),
       ...(record.config.stdinOnce ? { stdinOnce: true } : {}),
     });
+    // Clients that attached before the start (`docker start -a`) see all of this run.
+    await connectPendingAttaches(context, entry);
     await runtime.start(record.id);
     // The init process runc created is the one `start` let run: its PID is known already.
     record.state = startContainer(refOf(entry), record.state, { pid: created.pid, now: new Date(), ...(options.byRestartPolicy ? { byRestartPolicy: true } : {}) }).state;
@@ -189,6 +194,9 @@ export async function runContainer(context: ContainerContext, entry: ContainerEn
     const message = (err as Error).message;
     record.state = failStart(record.state, { error: message, now: new Date(), ...exitCodeForStartError(message) });
     await persist(context, entry);
+    // As dockerd, an auto-remove container whose start failed is removed (`docker run --rm`
+    // waits for that); queued behind the start that holds the container now.
+    if (record.options.autoRemove) void serialized(entry, () => removeContainer(context, entry, { volumes: true })).catch(() => undefined);
     throw err;
   }
 }
@@ -244,10 +252,14 @@ export async function handleExit(
   const { record } = entry;
   // A closed engine leaves exits to the next one on this data root (live restore).
   if (record.state.status === 'removed' || context.closing) return;
-  await context.host.runtime.delete(record.id, { force: true }).catch(() => undefined);
+  const runtimeDeleted = context.host.runtime.delete(record.id, { force: true }).catch(() => undefined);
+  // A process that exited as recorded needs nothing of the host's: its mounts and network
+  // go while the runtime forgets it. After a failed wait it may still run: deleted (killed) first.
+  if (error !== undefined) await runtimeDeleted;
   await releaseRun(context, entry, Object.keys(record.volumes));
+  await runtimeDeleted;
   const ranForMs = record.state.startedAt ? exit.exitedAt.getTime() - record.state.startedAt.getTime() : 0;
-  const exitInfo = { exitCode: exit.exitCode, now: exit.exitedAt, oomKilled: exit.oomKilled, ...(error ? { error } : {}) };
+  const exitInfo = { exitCode: exit.exitCode, now: await runEnd(record.logPath, exit.exitedAt), oomKilled: exit.oomKilled, ...(error ? { error } : {}) };
   const decision = record.options.autoRemove || options.applyPolicy === false
     ? ({ restart: false } as const)
     : decideRestart(record.config.restartPolicy, {

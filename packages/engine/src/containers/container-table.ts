@@ -1,6 +1,7 @@
 import { ConflictError, InvalidArgumentError, NotFoundError } from '@berth/errdefs';
 import type { MetadataCollection } from '../metadata/metadata-store.js';
 import type { ContainerRecord } from './container-record.js';
+import type { PendingAttach } from './pending-attach.js';
 
 /** A container the engine knows: its record and what exists only while the engine runs. */
 export interface ContainerEntry {
@@ -21,6 +22,8 @@ export interface ContainerEntry {
   rootfs?: string;
   /** Stops the healthchecks of the current run. */
   healthMonitor?: AbortController;
+  /** Attaches waiting for the next start (made while the container was not running). */
+  pendingAttaches?: Set<PendingAttach>;
 }
 
 /**

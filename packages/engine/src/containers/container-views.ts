@@ -3,6 +3,7 @@ import { InvalidArgumentError } from '@berth/errdefs';
 import type { Endpoint, PortBinding } from '@berth/network';
 import { parseUntil } from '../images/image-prune.js';
 import type { ContainerContext } from './container-context.js';
+import { networkNamespaceOf } from './container-networking.js';
 import type { ContainerEntry } from './container-table.js';
 import type { ContainerInspect, ContainerListOptions, ContainerSummary } from './container-types.js';
 
@@ -61,7 +62,7 @@ export async function inspectContainer(context: ContainerContext, entry: Contain
     networkSettings: {
       ports,
       networks: endpointsOf(entry),
-      sandboxKey: record.state.status === 'running' || record.state.status === 'paused' ? context.host.netns.pathOf(record.id) : '',
+      sandboxKey: record.state.status === 'running' || record.state.status === 'paused' ? networkNamespaceOf(context, entry) : '',
     },
     mounts: await Promise.all((config.mounts ?? []).map(async (mount) => {
       const rw = !mount.readOnly;
@@ -118,7 +119,8 @@ export function summarizeContainer(entry: ContainerEntry): ContainerSummary {
     names: [record.name],
     image: record.options.image,
     imageId: record.imageId,
-    command: [...record.config.entrypoint, ...record.config.cmd].join(' '),
+    // dockerd's list: the path, then the arguments with those holding a space in single quotes.
+    command: [...record.config.entrypoint, ...record.config.cmd].map((arg, i) => (i > 0 && arg.includes(' ') ? `'${arg}'` : arg)).join(' '),
     created: record.created,
     state: record.state.status,
     status: humanStatus(entry),
@@ -171,6 +173,8 @@ export async function listContainers(context: ContainerContext, options: Contain
       // docker matches nothing for an unknown image
     }
   }
+  const publish = (filters.publish ?? []).map((value) => portFilter('publish', value));
+  const expose = (filters.expose ?? []).map((value) => portFilter('expose', value));
   const before = (filters.before ?? []).map((ref) => context.table.get(ref).record.created.getTime());
   const since = (filters.since ?? []).map((ref) => context.table.get(ref).record.created.getTime());
   const any = (key: string, test: (value: string) => boolean) => {
@@ -192,12 +196,38 @@ export async function listContainers(context: ContainerContext, options: Contain
     if (!any('network', (value) => Object.keys(record.networks).includes(value) || Object.values(record.networks).some((n) => (n.endpoint as Endpoint | undefined)?.endpointId === value))) return false;
     if (!any('volume', (value) => value in record.volumes || (record.config.mounts ?? []).some((m) => m.target === value))) return false;
     if (!any('health', (value) => (entry.record.health?.status ?? 'none') === value)) return false;
+    if (publish.length > 0 && !publish.some((matches) => publishedPorts(entry).some((b) => b.hostPort > 0 && matches(b.containerPort, b.protocol)))) return false;
+    if (expose.length > 0 && !expose.some((matches) => exposedPorts(entry).some(([port, protocol]) => matches(port, protocol)))) return false;
     if (before.some((time) => record.created.getTime() >= time)) return false;
     if (since.some((time) => record.created.getTime() <= time)) return false;
     return true;
   });
   if (options.limit !== undefined && options.limit > 0) result = result.slice(0, options.limit);
   return result.map(summarizeContainer);
+}
+
+/**
+ * docker's `publish`/`expose` filter value: `80`, `80/udp` or a range `8000-8080/tcp` (tcp by
+ * default), as a test of a container port.
+ */
+function portFilter(name: string, value: string): (port: number, protocol: string) => boolean {
+  const match = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/(tcp|udp|sctp))?$/.exec(value);
+  const low = Number(match?.[1]);
+  const high = match?.[2] === undefined ? low : Number(match[2]);
+  if (!match || low > high || high > 65535) throw new InvalidArgumentError(`invalid filter '${name}=${value}'`);
+  const protocol = match[3] ?? 'tcp';
+  return (port, portProtocol) => portProtocol === protocol && port >= low && port <= high;
+}
+
+/** The container ports a container exposes (`--expose`, the image's, published ones), as `[port, protocol]`. */
+function exposedPorts(entry: ContainerEntry): Array<[number, string]> {
+  const { options } = entry.record;
+  const keys = [...(options.exposedPorts ?? []), ...Object.keys(options.portBindings ?? {})];
+  const ports = keys.map((key): [number, string] => {
+    const [port = '', protocol = 'tcp'] = key.split('/');
+    return [Number(port), protocol];
+  });
+  return [...ports, ...publishedPorts(entry).map((b): [number, string] => [b.containerPort, b.protocol])];
 }
 
 /** Containers `prune` may remove: stopped ones passing the `label`, `label!` and `until` filters. */

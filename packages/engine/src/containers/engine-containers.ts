@@ -9,7 +9,8 @@ import { killRunning, pauseRunning, restartContainer, startExisting, stopRunning
 import { createContainer } from './container-create.js';
 import { createExec, execById, inspectExec, startExec } from './container-exec.js';
 import { archiveOf, changesOf, commitContainer, exportContainer, extractInto, statOf } from './container-files.js';
-import { attachTo, containerLogs, statsOf, topOf, waitFor } from './container-io.js';
+import { attachTo } from './container-attach.js';
+import { containerLogs, statsOf, topOf, waitFor } from './container-io.js';
 import { parseContainerRecord } from './container-record.js';
 import { removeContainer } from './container-remove.js';
 import { stopHealthMonitor } from './container-health.js';
@@ -90,7 +91,11 @@ export async function createContainersApi(context: EngineContext): Promise<Conta
     },
     wait: async (id, options = {}) => waitFor(byId(id), options.condition, options.signal),
     logs: (id, options) => lazily(() => containerLogs(byId(id), options)),
-    attach: async (id, options) => attachTo(containers, byId(id), options),
+    attach: async (id, options) => {
+      // After a start in progress: a container being started is attached to its new run.
+      const entry = byId(id);
+      return serialized(entry, () => attachTo(containers, entry, options));
+    },
     resize: async (id, size) => {
       const entry = byId(id);
       checkAttach(refOf(entry), entry.record.state);
@@ -101,6 +106,12 @@ export async function createContainersApi(context: EngineContext): Promise<Conta
     execInspect: async (execId) => inspectExec(execById(containers, execId)),
     execResize: async (execId, size) => {
       const exec = execById(containers, execId);
+      // As dockerd (up to 10 s): a client resizes right after its start request, which over
+      // the API may come before the process runs; a started exec is waited for, not refused.
+      const deadline = Date.now() + 10_000;
+      while (exec.started && !exec.running && exec.exitCode === undefined && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
       if (!exec.process || !exec.running) throw new FailedPreconditionError(`exec ${execId} is not running`);
       await exec.process.resize(size);
     },

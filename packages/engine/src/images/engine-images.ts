@@ -1,6 +1,7 @@
 import { pushImage } from '@berth/registry-client';
 import type { ImagesApi } from '../engine.js';
 import type { EngineContext } from '../internal/engine-context.js';
+import { inspectDistribution } from './image-distribution.js';
 import { importIntoEngine } from './image-import.js';
 import { loadIntoEngine } from './image-load.js';
 import { pruneImages } from './image-prune.js';
@@ -67,5 +68,6 @@ export function createImagesApi(context: EngineContext): ImagesApi {
     },
 
     prune: (options) => pruneImages(context, options),
+    inspectDistribution: (reference, options) => inspectDistribution(context, reference, options),
   };
 }

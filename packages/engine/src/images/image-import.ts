@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { importRootfs, writeImageToStore } from '@berth/image';
 import type { EngineContext } from '../internal/engine-context.js';
 import type { ImageImportOptions, ImportSource } from './image-types.js';
@@ -8,6 +9,8 @@ import type { ImageImportOptions, ImportSource } from './image-types.js';
  * Event: `import`, by image ID.
  */
 export async function importIntoEngine(context: EngineContext, source: ImportSource, options: ImageImportOptions = {}): Promise<{ id: string }> {
+  // The temp dir exists only once something was spooled (a load): an import may come first.
+  await mkdir(context.components.tempDir, { recursive: true });
   const image = await importRootfs(source, {
     tempDir: context.components.tempDir,
     ...(options.changes ? { changes: options.changes } : {}),

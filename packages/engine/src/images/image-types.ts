@@ -159,3 +159,25 @@ export interface ImagePruneReport {
   imagesDeleted: ImageDeleteEntry[];
   spaceReclaimed: number;
 }
+
+/** Options of `images.inspectDistribution`. */
+export interface ImageDistributionOptions {
+  /** Credentials for this lookup (else the engine's). */
+  auth?: AuthOption;
+  signal?: AbortSignal;
+}
+
+/**
+ * What a reference names in its registry, without pulling it (docker's `GET
+ * /distribution/{name}/json`): the descriptor of the index or manifest it points at,
+ * and the platforms it offers.
+ */
+export interface ImageDistributionInspect {
+  /** Media type, digest and size of what the reference names. */
+  descriptor: { mediaType: string; digest: string; size: number };
+  /**
+   * For an index, the platforms of its manifests (attestation entries included, as
+   * dockerd lists them); for a single manifest, the platform its config declares.
+   */
+  platforms: Platform[];
+}

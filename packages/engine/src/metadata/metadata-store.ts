@@ -7,8 +7,11 @@ import { removeFileDurably } from './remove-file-durably.js';
 
 /**
  * One kind of engine object (containers, execs…) kept by key: the engine's embedded
- * database. Every `put` is durable and atomic when it resolves; `list` and `get` return
- * values parsed by the collection's schema, so a reader never sees a half-written object.
+ * database. Every `put` is atomic when it resolves — and durable for a new key; a
+ * replacement of an object already on disk is durable within the file system's next
+ * commit (a crash before it leaves the previous version, whole); `delete` is durable.
+ * `list` and `get` return values parsed by the collection's schema, so a reader never
+ * sees a half-written object.
  */
 export interface MetadataCollection<T> {
   /** Every stored object. */
@@ -67,8 +70,11 @@ export function createMemoryMetadataStore(): MetadataStore {
 
 /**
  * A {@link MetadataStore} under `root`: one JSON file per object, replaced atomically
- * (temp + fsync + rename + fsync of the directory). Temporary files left by a crash are
- * ignored. A file that does not parse is an `Internal` error naming it.
+ * (temp + fsync + rename, + fsync of the directory when the key is new: a replacement's
+ * name is durable already, and a crash can only bring back the previous whole version —
+ * state changes of a container are written several times per run, this saves an fsync
+ * each). Temporary files left by a crash are ignored. A file that does not parse is an
+ * `Internal` error naming it.
  */
 export function createFsMetadataStore(root: string): MetadataStore {
   return {
@@ -77,6 +83,8 @@ export function createFsMetadataStore(root: string): MetadataStore {
       const directory = join(root, name);
       let ready: Promise<unknown> | undefined;
       const ensure = () => (ready ??= mkdir(directory, { recursive: true, mode: 0o700 }));
+      // Keys whose file this process has seen on disk or made durable.
+      const onDisk = new Set<string>();
       const parse = (file: string, text: string): z.infer<S> => {
         try {
           return schema.parse(JSON.parse(text)) as z.infer<S>;
@@ -91,6 +99,7 @@ export function createFsMetadataStore(root: string): MetadataStore {
           for (const file of (await readdir(directory)).sort()) {
             if (!file.endsWith('.json') || file.startsWith('.')) continue;
             values.push(parse(file, await readFile(join(directory, file), 'utf8')));
+            onDisk.add(file.slice(0, -'.json'.length));
           }
           return values;
         },
@@ -98,7 +107,9 @@ export function createFsMetadataStore(root: string): MetadataStore {
           checkKey(key);
           await ensure();
           try {
-            return parse(`${key}.json`, await readFile(join(directory, `${key}.json`), 'utf8'));
+            const value = parse(`${key}.json`, await readFile(join(directory, `${key}.json`), 'utf8'));
+            onDisk.add(key);
+            return value;
           } catch (err) {
             if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
             throw err;
@@ -107,11 +118,14 @@ export function createFsMetadataStore(root: string): MetadataStore {
         async put(key, value) {
           checkKey(key);
           await ensure();
-          await writeFileAtomic(join(directory, `${key}.json`), JSON.stringify(value));
+          await writeFileAtomic(join(directory, `${key}.json`), JSON.stringify(value), { syncDirectory: !onDisk.has(key) });
+          onDisk.add(key);
         },
         async delete(key) {
           checkKey(key);
           await ensure();
+          // Forgotten first: a put racing this delete must make its new name durable.
+          onDisk.delete(key);
           await removeFileDurably(join(directory, `${key}.json`));
         },
       };
