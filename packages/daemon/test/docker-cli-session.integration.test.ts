@@ -363,10 +363,12 @@ describeIntegration('docker CLI session against berthd (real engine, bridge netw
     expect(body).toBe('served-by-berth\n');
     // Another container on the network reaches it by alias.
     expect(await docker('run', '--rm', '--network', 'session-net', 'busybox', 'wget', '-q', '-O', '-', 'http://web:8080/')).toBe('served-by-berth\n');
-    // cli-main joins the network, reaches the server there, leaves again. (By address: Berth does
-    // not yet point the resolv.conf of a running container at the embedded DNS when it joins
-    // its first user-defined network, which dockerd does.)
+    // cli-main joins the network, reaches the server there by address and by name (its
+    // resolv.conf now points at the embedded DNS, as dockerd does), leaves again.
+    expect(await docker('exec', 'cli-main', 'cat', '/etc/resolv.conf')).not.toContain('127.0.0.11');
     expect(await docker('network', 'connect', '--alias', 'main', 'session-net', 'cli-main')).toBe('');
+    expect(await docker('exec', 'cli-main', 'cat', '/etc/resolv.conf')).toContain('nameserver 127.0.0.11');
+    expect(await docker('exec', 'cli-main', 'wget', '-q', '-O', '-', 'http://web:8080/')).toBe('served-by-berth\n');
     const networks = (await docker('inspect', '--format', '{{range $name, $_ := .NetworkSettings.Networks}}{{$name}} {{end}}', 'cli-main')).trim().split(' ').sort();
     expect(networks).toEqual(['bridge', 'session-net']);
     const webAddress = (await docker('inspect', '--format', '{{(index .NetworkSettings.Networks "session-net").IPAddress}}', 'session-web')).trim();
@@ -377,6 +379,7 @@ describeIntegration('docker CLI session against berthd (real engine, bridge netw
     expect(connectedTwice.code).toBe(1);
     expect(connectedTwice.stderr).toMatch(/already exists in network session-net/);
     expect(await docker('network', 'disconnect', 'session-net', 'cli-main')).toBe('');
+    expect(await docker('exec', 'cli-main', 'cat', '/etc/resolv.conf')).not.toContain('127.0.0.11');
     expect((await docker('inspect', '--format', '{{len .NetworkSettings.Networks}}', 'cli-main')).trim()).toBe('1');
     const inUse = await dockerOutcome(['network', 'rm', 'session-net']);
     expect(inUse.code).toBe(1);

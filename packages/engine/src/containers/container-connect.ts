@@ -3,6 +3,7 @@ import type { Endpoint, Network } from '@berth/network';
 import type { NetworkConnectOptions } from '../networks/network-types.js';
 import type { ContainerContext } from './container-context.js';
 import { networkNamespaceOf } from './container-networking.js';
+import { refreshNetworkFiles } from './container-network-files.js';
 import { serialized } from './container-table.js';
 
 function emitNetworkEvent(context: ContainerContext, action: 'connect' | 'disconnect', network: Network, containerId: string): void {
@@ -42,6 +43,7 @@ export async function connectContainer(context: ContainerContext, networkName: s
     }
     record.networks[network.name] = settings;
     await context.table.save(entry);
+    if (settings.endpoint) await refreshNetworkFiles(context, entry);
     emitNetworkEvent(context, 'connect', network, record.id);
     return settings.endpoint;
   });
@@ -72,6 +74,7 @@ export async function disconnectContainer(context: ContainerContext, networkName
     if (settings.endpoint) await controller.disconnect(network.id, record.id);
     delete record.networks[network.name];
     await context.table.save(entry);
+    if (settings.endpoint) await refreshNetworkFiles(context, entry);
     emitNetworkEvent(context, 'disconnect', network, record.id);
   });
 }

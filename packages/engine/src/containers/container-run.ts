@@ -1,9 +1,8 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import {
   type ExitStatus,
   createRuntimeSpec,
-  containerHostname,
   decideRestart,
   exitContainer,
   failStart,
@@ -14,10 +13,10 @@ import {
   startContainer,
 } from '@berth/container';
 import { isNotFound } from '@berth/errdefs';
-import { buildHostnameFile, buildHostsFile, buildResolvConfFile, parseExtraHosts, readHostResolvConf } from '@berth/network';
 import type { RuntimeMount } from '@berth/spec';
 import { emitContainerEvent, notify, type ContainerContext } from './container-context.js';
 import { attachNetworks, detachNetworks } from './container-networking.js';
+import { hostnameOf, writeNetworkFiles } from './container-network-files.js';
 import type { ContainerEntry } from './container-table.js';
 import { serialized } from './container-table.js';
 import { removeContainer } from './container-remove.js';
@@ -89,40 +88,6 @@ export async function unmountRootfs(context: ContainerContext, entry: ContainerE
   await pendingUnmounts.get(entry);
 }
 
-/** Writes /etc/hosts, /etc/resolv.conf and /etc/hostname for the container, as bind mounts. */
-async function networkFiles(context: ContainerContext, entry: ContainerEntry, hostname: string): Promise<RuntimeMount[]> {
-  const { record } = entry;
-  const addresses = Object.values(record.networks)
-    .map((settings) => (settings.endpoint as { ipv4Address?: string } | undefined)?.ipv4Address)
-    .filter((a): a is string => a !== undefined);
-  const controller = context.engine.components.networks;
-  const firstNetwork = Object.keys(record.networks)[0];
-  const embeddedDns = firstNetwork ? controller.dnsServerOf(firstNetwork)?.host : undefined;
-  const bridgeGateway = controller.listNetworks({ name: 'bridge' }).find((n) => n.name === 'bridge')?.ipam.config[0]?.gateway;
-  const files: Record<string, string> = {
-    hosts: buildHostsFile({
-      hostname,
-      ...(record.config.domainname ? { domainname: record.config.domainname } : {}),
-      addresses: record.networkMode === 'host' ? [] : addresses,
-      extraHosts: parseExtraHosts(record.options.extraHosts ?? [], bridgeGateway),
-    }),
-    'resolv.conf': buildResolvConfFile({
-      host: await readHostResolvConf(),
-      ...(embeddedDns ? { embeddedDns } : {}),
-      ...(record.options.dns ? { dns: record.options.dns } : {}),
-    }),
-    hostname: buildHostnameFile(hostname),
-  };
-  const mounts: RuntimeMount[] = [];
-  const explicit = new Set((record.config.mounts ?? []).map((m) => m.target));
-  for (const [name, text] of Object.entries(files)) {
-    const path = join(record.bundle, name);
-    await writeFile(path, text, { mode: 0o644 });
-    if (!explicit.has(`/etc/${name}`)) mounts.push({ destination: `/etc/${name}`, type: 'bind', source: path, options: ['rbind', 'rprivate'] });
-  }
-  return mounts;
-}
-
 /**
  * Starts the container's process: root file system, volumes (mounted, with copy-up),
  * network namespace and endpoints, runtime spec, then the runtime's create and start.
@@ -154,8 +119,8 @@ export async function runContainer(context: ContainerContext, entry: ContainerEn
     }
     const image = await context.engine.images.resolve(record.imageId);
     const network = await attachNetworks(context, entry, Object.keys(image.config.config?.ExposedPorts ?? {}));
-    const hostname = record.networkMode === 'host' ? (await import('node:os')).hostname() : containerHostname(record.config, record.id);
-    const extraMounts = await networkFiles(context, entry, hostname);
+    const hostname = hostnameOf(entry);
+    const extraMounts = await writeNetworkFiles(context, entry, hostname);
     const spec = createRuntimeSpec(
       { ...record.config, hostname },
       {
