@@ -151,6 +151,32 @@ describeIntegration(
       expect(lookup.output).toContain('192.0.2.55');
     });
 
+    it("forwards a container's other names to its own --dns servers, as docker's resolver does", async () => {
+      // A second stand-in on its own loopback address and port 53 (where --dns servers listen).
+      const own = `127.${1 + Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${2 + Math.floor(Math.random() * 250)}`;
+      const ownServer = await startDnsServer({
+        host: own,
+        port: 53,
+        upstreams: [],
+        resolve: (name, family) => (name.startsWith('outside-') ? (family === 4 ? ['192.0.2.66'] : []) : undefined),
+      });
+      try {
+        const { id } = await engine.containers.create({ image: 'busybox', name: `own-dns-${tag}`, cmd: ['sleep', '1000'], networkMode: net('c'), dns: [own] });
+        await engine.containers.start(id);
+        await fixture.track(id);
+        expect((await execIn(engine, id, ['cat', '/etc/resolv.conf'])).output).toMatch(/^nameserver 127\.0\.0\.11$/m);
+        const lookup = await execIn(engine, id, ['nslookup', `outside-${tag}.test`]);
+        expect(lookup.output).toContain('192.0.2.66');
+        // Names of the network are still the embedded DNS's own.
+        expect((await execIn(engine, id, ['nslookup', `on-c-${tag}`])).output).toContain(await addressOn(engine, onC, net('c')));
+        // Other containers keep the host's resolvers behind 127.0.0.11.
+        expect((await execIn(engine, onC, ['nslookup', `outside-${tag}.test`])).output).toContain('192.0.2.55');
+        await engine.containers.remove(id, { force: true });
+      } finally {
+        await ownServer.close();
+      }
+    });
+
     it('keeps answering a container that leaves the network its 127.0.0.11 pointed at', async () => {
       const roamer = await startSleeper(`roamer-${tag}`, net('a'));
       await engine.networks.connect(net('c'), roamer);

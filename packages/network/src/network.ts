@@ -62,6 +62,11 @@ export interface Endpoint {
   ports: PortBinding[];
   /** The address was asked for by the user (`--ip`) rather than allocated. */
   staticIpv4?: boolean;
+  /**
+   * The container's own nameservers (`--dns`): behind 127.0.0.11 the embedded DNS forwards
+   * this container's other names to them instead of the host's resolvers, as docker's does.
+   */
+  dnsServers?: string[];
 }
 
 /** Transport protocol of a port. */

@@ -39,6 +39,7 @@ export async function connectContainer(context: ContainerContext, networkName: s
         ...(options.ipv4Address ? { ipv4Address: options.ipv4Address } : {}),
         ...(options.ipv6Address ? { ipv6Address: options.ipv6Address } : {}),
         ...(options.macAddress ? { macAddress: options.macAddress } : {}),
+        ...(record.options.dns ? { dnsServers: record.options.dns } : {}),
       });
     }
     record.networks[network.name] = settings;

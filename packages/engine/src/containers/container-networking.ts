@@ -66,6 +66,7 @@ export async function attachNetworks(context: ContainerContext, entry: Container
       aliases: [...(settings.aliases ?? []), record.id.slice(0, 12)],
       ...(settings.ipv4Address ? { ipv4Address: settings.ipv4Address } : {}),
       ...(settings.ipv6Address ? { ipv6Address: settings.ipv6Address } : {}),
+      ...(record.options.dns ? { dnsServers: record.options.dns } : {}),
       ports,
     });
     ports = [];

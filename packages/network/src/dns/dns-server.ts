@@ -18,6 +18,8 @@ export interface DnsServerOptions {
   resolve: DnsNameResolver;
   /** Upstream resolvers (`ip` or `ip:port`, `[v6]:port`) other names are forwarded to, in order. */
   upstreams: readonly string[];
+  /** The asking client's own upstreams (a container's `--dns`), used instead of `upstreams` when non-empty. */
+  upstreamsFor?: (client: string) => readonly string[] | undefined;
   /** TTL of local answers in seconds (docker uses 600). */
   ttl?: number;
   /** How long to wait for one upstream before trying the next. */
@@ -95,11 +97,12 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
       return header;
     }
     if (query.response) return undefined;
+    const asker = client.replace(/^::ffff:(?=\d+\.)/, '');
     const question = query.questions[0];
     if (query.opcode !== 0 || !question || query.questions.length !== 1) return reply(query, DNS_RCODE.NOTIMP);
     if (question.class === DNS_CLASS_IN && (question.type === DNS_TYPE.A || question.type === DNS_TYPE.AAAA)) {
       const family = question.type === DNS_TYPE.A ? 4 : 6;
-      const addresses = options.resolve(question.name, family, client.replace(/^::ffff:(?=\d+\.)/, ''));
+      const addresses = options.resolve(question.name, family, asker);
       if (addresses !== undefined) {
         return reply(
           query,
@@ -108,7 +111,8 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
         );
       }
     }
-    for (const upstream of options.upstreams) {
+    const own = options.upstreamsFor?.(asker);
+    for (const upstream of own && own.length > 0 ? own : options.upstreams) {
       const forwarded = await askUpstream(upstream, raw, timeoutMs);
       if (forwarded) return forwarded;
     }

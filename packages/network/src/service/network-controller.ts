@@ -45,6 +45,8 @@ export interface ConnectRequest {
   macAddress?: string;
   /** Ports to publish through this endpoint. */
   ports?: PortMappingRequest[];
+  /** The container's `--dns` servers, the upstreams of its queries to the embedded DNS. */
+  dnsServers?: string[];
 }
 
 /** Filters of `listNetworks` (all given ones must match). */
@@ -283,6 +285,7 @@ export class NetworkController {
           ...(info.macAddress ? { macAddress: info.macAddress } : {}),
           ...(info.interfaceName ? { interfaceName: info.interfaceName } : {}),
           ...(request.ipv4Address ? { staticIpv4: true } : {}),
+          ...(request.dnsServers && request.dnsServers.length > 0 ? { dnsServers: [...request.dnsServers] } : {}),
         };
         network.containers[request.containerId] = endpoint;
         await this.#persist();
@@ -458,6 +461,7 @@ export class NetworkController {
       host: gateway,
       port: dns.port ?? 53,
       upstreams: dns.upstreams,
+      upstreamsFor: (client) => this.#dnsServersOf(client),
       resolve: (name, family, client) => {
         const current = this.#networks.get(id);
         if (!current) return undefined;
@@ -466,6 +470,17 @@ export class NetworkController {
       },
     });
     this.#dnsServers.set(id, server);
+  }
+
+  /** The `--dns` servers of the container whose address is `client`, if it has any. */
+  #dnsServersOf(client: string): readonly string[] | undefined {
+    for (const network of this.#networks.values()) {
+      for (const endpoint of Object.values(network.containers)) {
+        const addresses = [endpoint.ipv4Address, endpoint.ipv6Address].map((cidr) => cidr?.replace(/\/\d+$/, ''));
+        if (addresses.includes(client)) return endpoint.dnsServers;
+      }
+    }
+    return undefined;
   }
 
   /** Re-points the container's 127.0.0.11 at `network`'s DNS server as `address` (CIDR), when the controller points namespaces. */

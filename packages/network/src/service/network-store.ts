@@ -25,6 +25,7 @@ const EndpointSchema = z.object({
   interfaceName: z.string().optional(),
   ports: z.array(PortBindingSchema),
   staticIpv4: z.boolean().optional(),
+  dnsServers: z.array(z.string()).optional(),
 });
 
 /** Schema of a persisted {@link Network}. */
