@@ -34,7 +34,7 @@ export function printReport(samples: PullSamples, profile: BerthProfile | undefi
   if (samples.berth.length > 0) {
     log(
       `Berth breakdown (medians): downloads done at ${seconds(median(samples.berth.map((r) => r.downloadsDoneMs)))}, ` +
-        `applying layers ${seconds(median(samples.berth.map((r) => r.applyMs)))} (overlaps the downloads)`,
+        `applying layers ${seconds(median(samples.berth.map((r) => r.applyMs)))} summed over layers (in parallel, overlapping the downloads)`,
     );
   }
   if (profile) printProfile(profile, log);

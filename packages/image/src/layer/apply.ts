@@ -24,9 +24,11 @@ export interface ApplyLayerOptions {
    * `lowerdir=`). A parent directory the layer needs but does not carry is then created
    * in the upper dir with the owner, mode and times of the lower directory it shadows
    * (as containerd does), instead of root-owned 0755 — which would otherwise show
-   * through in the merged view.
+   * through in the merged view. A promise defers that copy to the end of the layer, so a
+   * layer can be applied before its lower layers are (parallel unpacking): the apply
+   * resolves only once the promise has.
    */
-  lowerDirs?: string[];
+  lowerDirs?: string[] | Promise<string[]>;
   /**
    * `preserve` chowns every entry to the uid/gid in the tar (needs root); `ignore` leaves
    * files owned by the caller. Default: `preserve` when running as root.

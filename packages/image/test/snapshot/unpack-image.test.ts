@@ -4,6 +4,7 @@ import { errorCode } from '@berth/errdefs';
 import {
   type ContentStore,
   type Snapshotter,
+  type UnpackOptions,
   type UnpackProgress,
   chainIds,
   createCopySnapshotter,
@@ -77,8 +78,9 @@ const expectedTree: Tree = {
   'usr/new': 'new',
 };
 
-function describeUnpack(name: string, open: (root: string) => Promise<Snapshotter>, mountsToRead: boolean): void {
-  describe(`unpackImage into the ${name} snapshotter`, () => {
+function describeUnpack(name: string, open: (root: string) => Promise<Snapshotter>, mountsToRead: boolean, extra: UnpackOptions = {}): void {
+  // Worker threads start through tsx from source: slow on a loaded machine.
+  describe(`unpackImage into the ${name} snapshotter`, { timeout: extra.offThreadMinBytes === 0 ? 120_000 : undefined }, () => {
     let temp: { path: string; remove: () => Promise<void> };
     let snapshotter: Snapshotter;
     let store: ContentStore;
@@ -108,15 +110,17 @@ function describeUnpack(name: string, open: (root: string) => Promise<Snapshotte
       const layers = await baseLayers();
       const image = await storeTestImage(store, layers);
       const events: UnpackProgress[] = [];
-      const result = await unpackImage(image, snapshotter, { onProgress: (e) => events.push(e) });
+      const result = await unpackImage(image, snapshotter, { ...extra, onProgress: (e) => events.push(e) });
       const chain = chainIds(layers.map((l) => l.diffId));
       expect(result).toEqual({ chainId: chain[2], key: chain[2] });
-      expect(events.map((e) => [e.layer, e.state, e.diffId, e.chainId])).toEqual(
-        [0, 1, 2].flatMap((i) => [
+      // Layers may extract in parallel; each one extracts before it is done, and commits go bottom first.
+      for (const i of [0, 1, 2]) {
+        expect(events.filter((e) => e.layer === i).map((e) => [e.layer, e.state, e.diffId, e.chainId])).toEqual([
           [i, 'extracting', layers[i]!.diffId, chain[i]],
           [i, 'done', layers[i]!.diffId, chain[i]],
-        ]),
-      );
+        ]);
+      }
+      expect(events.filter((e) => e.state === 'done').map((e) => e.layer)).toEqual([0, 1, 2]);
       const infos = await snapshotter.list();
       expect(infos.map((i) => [i.key, i.kind, i.parent]).sort()).toEqual(
         [
@@ -131,10 +135,10 @@ function describeUnpack(name: string, open: (root: string) => Promise<Snapshotte
 
     it('skips layers whose snapshots exist', async () => {
       const image = await storeTestImage(store, await baseLayers());
-      await unpackImage(image, snapshotter);
+      await unpackImage(image, snapshotter, extra);
       const before = await snapshotter.list();
       const events: UnpackProgress[] = [];
-      await unpackImage(image, snapshotter, { onProgress: (e) => events.push(e) });
+      await unpackImage(image, snapshotter, { ...extra, onProgress: (e) => events.push(e) });
       expect(events.map((e) => e.state)).toEqual(['skipped', 'skipped', 'skipped']);
       expect(await snapshotter.list()).toEqual(before);
     });
@@ -144,7 +148,7 @@ function describeUnpack(name: string, open: (root: string) => Promise<Snapshotte
       const other = await buildLayer([{ name: 'other.txt', content: 'other' }]);
       const imageA = await storeTestImage(store, layers);
       const imageB = await storeTestImage(store, [layers[0]!, layers[1]!, other]);
-      const [a, b] = await Promise.all([unpackImage(imageA, snapshotter), unpackImage(imageB, snapshotter)]);
+      const [a, b] = await Promise.all([unpackImage(imageA, snapshotter, extra), unpackImage(imageB, snapshotter, extra)]);
       const infos = await snapshotter.list();
       expect(infos.every((i) => i.kind === 'committed')).toBe(true);
       expect(infos).toHaveLength(4);
@@ -157,7 +161,7 @@ function describeUnpack(name: string, open: (root: string) => Promise<Snapshotte
       const layers = await baseLayers();
       const lying = [layers[0]!.diffId, layers[2]!.diffId, layers[2]!.diffId];
       const image = await storeTestImage(store, layers, lying);
-      const err = await unpackImage(image, snapshotter).catch((e: unknown) => e);
+      const err = await unpackImage(image, snapshotter, extra).catch((e: unknown) => e);
       expect(errorCode(err)).toBe('InvalidArgument');
       // The bottom layer was good and stays; nothing half-done remains.
       expect((await snapshotter.list()).map((i) => [i.key, i.kind])).toEqual([[layers[0]!.diffId, 'committed']]);
@@ -167,9 +171,10 @@ function describeUnpack(name: string, open: (root: string) => Promise<Snapshotte
       const image = await storeTestImage(store, await baseLayers());
       const controller = new AbortController();
       const err = await unpackImage(image, snapshotter, {
+        ...extra,
         signal: controller.signal,
         onProgress: (e) => {
-          if (e.layer === 1 && e.state === 'extracting') controller.abort();
+          if (e.layer === 0 && e.state === 'done') controller.abort();
         },
       }).catch((e: unknown) => e);
       expect((err as Error).name).toBe('AbortError');
@@ -178,7 +183,7 @@ function describeUnpack(name: string, open: (root: string) => Promise<Snapshotte
 
     it('returns no snapshot for an image without layers', async () => {
       const image = await storeTestImage(store, []);
-      expect(await unpackImage(image, snapshotter)).toEqual({ chainId: undefined, key: undefined });
+      expect(await unpackImage(image, snapshotter, extra)).toEqual({ chainId: undefined, key: undefined });
       expect(await snapshotter.list()).toEqual([]);
     });
   });
@@ -188,6 +193,9 @@ describeUnpack('copy', (root) => createCopySnapshotter({ root }), false);
 
 describeIntegration('unpacking into overlays', { root: true }, () => {
   describeUnpack('overlay', (root) => createOverlaySnapshotter({ root }), true);
+  // Every layer in a worker thread, however small: the path large layers take.
+  describeUnpack('overlay (worker threads)', (root) => createOverlaySnapshotter({ root }), true, { offThreadMinBytes: 0 });
+  describeUnpack('overlay (one layer at a time)', (root) => createOverlaySnapshotter({ root }), true, { concurrency: 1 });
 
   describe('directories a layer implies but does not carry', () => {
     let temp: { path: string; remove: () => Promise<void> };
@@ -199,7 +207,11 @@ describeIntegration('unpacking into overlays', { root: true }, () => {
       await temp.remove();
     });
 
-    it('keep the mode of the lower directory they cover', async () => {
+    it.each([
+      ['in the main thread', {}],
+      ['in worker threads', { offThreadMinBytes: 0 }],
+      ['one layer at a time', { concurrency: 1 }],
+    ] as const)('keep the mode of the lower directory they cover (%s)', async (_, extra) => {
       const content = createMemoryContentStore();
       const image = await storeTestImage(content, [
         await buildLayer([{ name: 'home/user/', type: 'directory', mode: 0o750 }]),
@@ -207,7 +219,7 @@ describeIntegration('unpacking into overlays', { root: true }, () => {
         await buildLayer([{ name: 'home/user/notes', content: 'hi' }]),
       ]);
       const snapshotter = await createOverlaySnapshotter({ root: join(temp.path, 'snapshots') });
-      const { chainId } = await unpackImage(image, snapshotter);
+      const { chainId } = await unpackImage(image, snapshotter, extra);
       const mounts = await snapshotter.view('check', chainId);
       await withMounts(mounts, async (root) => {
         expect((await lstat(join(root, 'home/user'))).mode & 0o7777).toBe(0o750);

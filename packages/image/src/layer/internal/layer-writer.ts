@@ -40,8 +40,12 @@ export interface LayerWriterOptions {
   preserveOwnership: boolean;
   /** Create char/block devices; skipped without root, as docker does in a user namespace. */
   createDevices: boolean;
-  /** Overlay mode: lower directories (top-most first) whose directory metadata implicit parents copy. */
-  lowerDirs?: string[] | undefined;
+  /**
+   * Overlay mode: lower directories (top-most first) whose directory metadata implicit
+   * parents copy. A promise defers the copy to {@link LayerWriter.finish}: the layer can
+   * then be written before its lower layers exist (parallel unpacking).
+   */
+  lowerDirs?: string[] | Promise<string[]> | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -87,6 +91,8 @@ export class LayerWriter implements TarEntrySink {
   private readonly directories = new Map<string, DirectoryMetadata>();
   private file: { fd: number; name: string; chmod: number | undefined; atime: number; mtime: number } | undefined;
   private readonly whiteoutDevices: WhiteoutDevices;
+  /** Implicit parents whose lower-directory metadata is copied once deferred lower dirs are known. */
+  private readonly deferredImplicit: string[] = [];
 
   constructor(
     root: string,
@@ -137,6 +143,7 @@ export class LayerWriter implements TarEntrySink {
   /** Completes the layer: queued nodes and xattrs, then directory modes and times. */
   async finish(): Promise<void> {
     try {
+      if (this.deferredImplicit.length > 0) await this.copyDeferredLowerMetadata();
       if (!this.special.empty) await this.special.flush(this.options.signal);
       for (const [physical, metadata] of this.directories) {
         const path = this.locate(physical);
@@ -207,7 +214,30 @@ export class LayerWriter implements TarEntrySink {
    */
   private onImplicitDirectory(physical: string): void {
     this.unpacked.add(physical);
-    for (const lower of this.options.lowerDirs ?? []) {
+    const { lowerDirs } = this.options;
+    if (lowerDirs === undefined) return;
+    if (Array.isArray(lowerDirs)) this.copyLowerMetadata(physical, lowerDirs);
+    else this.deferredImplicit.push(physical);
+  }
+
+  /**
+   * Deferred lower dirs: an implicit parent that a later entry of the layer made explicit
+   * keeps the layer's metadata; one still standing copies its lower directory's, as it
+   * would have at creation.
+   */
+  private async copyDeferredLowerMetadata(): Promise<void> {
+    const lowerDirs = await this.options.lowerDirs!;
+    for (const physical of this.deferredImplicit) {
+      if (this.directories.has(physical)) continue;
+      const path = this.locate(physical);
+      if (path === undefined || path !== this.tree.abs(physical)) continue;
+      if (!lstatSync(path, { throwIfNoEntry: false })?.isDirectory()) continue;
+      this.copyLowerMetadata(physical, lowerDirs);
+    }
+  }
+
+  private copyLowerMetadata(physical: string, lowerDirs: string[]): void {
+    for (const lower of lowerDirs) {
       const stat = lstatSync(`${lower}/${physical}`, { throwIfNoEntry: false });
       if (stat === undefined) continue;
       if (!stat.isDirectory()) return;
