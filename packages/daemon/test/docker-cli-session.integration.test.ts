@@ -7,10 +7,9 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { writeDockerArchive } from '@berth/image';
 import { busyboxImage } from '@berth/image/testing';
-import { describeIntegration, makeTempDir } from '@berth/testkit';
+import { describeIntegration, makeTempDir, type DockerRegistry, startDockerRegistry } from '@berth/testkit';
 import { type DaemonServer, serveEngine } from '@berth/daemon';
 import { type BridgeEngine, openBridgeEngine } from './support/bridge-engine.js';
-import { type LocalRegistry, startLocalRegistry } from './support/local-registry.js';
 
 const dockerCli = '/usr/local/bin/docker';
 const execFileAsync = promisify(execFile);
@@ -43,7 +42,7 @@ describeIntegration('docker CLI session against berthd (real engine, bridge netw
   let dir: { path: string; remove: () => Promise<void> };
   let bridge: BridgeEngine;
   let server: DaemonServer;
-  let registry: LocalRegistry;
+  let registry: DockerRegistry;
   let socketPath: string;
   const env = () => ({ ...process.env, DOCKER_HOST: `unix://${socketPath}`, DOCKER_CONFIG: join(dir.path, 'docker-config'), TERM: 'xterm' });
   const sessions: ChildProcess[] = [];
@@ -138,7 +137,7 @@ describeIntegration('docker CLI session against berthd (real engine, bridge netw
     socketPath = join(dir.path, 'd.sock');
     bridge = await openBridgeEngine(dir.path);
     server = await serveEngine(bridge.engine, { listeners: [{ type: 'unix', path: socketPath }], shutdownTimeoutMs: 2000 });
-    registry = await startLocalRegistry(join(dir.path, 'registry'));
+    registry = await startDockerRegistry({ dir: join(dir.path, 'registry') });
     await writeDockerArchive(join(dir.path, 'busybox.tar'), [{ image: busyboxImage(), tags: ['busybox:latest'] }]);
     expect(await docker('load', '-i', join(dir.path, 'busybox.tar'))).toContain('Loaded image: busybox:latest');
   }, 60_000);

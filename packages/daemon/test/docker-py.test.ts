@@ -9,9 +9,8 @@ import { type Engine, createEngine, createMemoryEngine } from '@berth/engine';
 import { writeDockerArchive } from '@berth/image';
 import { busyboxImage } from '@berth/image/testing';
 import { createHostDriver, createLinuxHostNet, createMemoryDriver, createNoneDriver } from '@berth/network';
-import { describeIntegration } from '@berth/testkit';
+import { describeIntegration, type DockerRegistry, startDockerRegistry } from '@berth/testkit';
 import { type DaemonServer, serveEngine } from '@berth/daemon';
-import { type LocalRegistry, startLocalRegistry } from './support/local-registry.js';
 
 // docker-py (Debian's python3-docker) is the Python client people already use. The smoke steps
 // live in python/docker_py_smoke.py; this file serves berthd, runs the script, and reads its verdicts.
@@ -69,12 +68,12 @@ function expectAllPassed(result: { code: number; lines: string[]; stderr: string
 describe.skipIf(!hasDockerPy())('docker-py against berthd (memory engine)', () => {
   let dir: string;
   let server: DaemonServer;
-  let registry: LocalRegistry;
+  let registry: DockerRegistry;
   let socketPath: string;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'berthd-docker-py-'));
-    registry = await startLocalRegistry(join(dir, 'registry'));
+    registry = await startDockerRegistry({ dir: join(dir, 'registry') });
     socketPath = join(dir, 'berthd.sock');
     server = await serveEngine(await createMemoryEngine(), { listeners: [{ type: 'unix', path: socketPath }], closeEngine: true, shutdownTimeoutMs: 2000 });
     await writeDockerArchive(join(dir, 'busybox.tar'), [{ image: busyboxImage(), tags: ['busybox:latest'] }]);
@@ -97,13 +96,13 @@ describeIntegration('docker-py against berthd (linux engine)', { root: true, com
   let stateRoot: string;
   let engine: Engine;
   let server: DaemonServer;
-  let registry: LocalRegistry;
+  let registry: DockerRegistry;
   let socketPath: string;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'berthd-docker-py-linux-'));
     stateRoot = `/run/bd-${randomBytes(4).toString('hex')}`;
-    registry = await startLocalRegistry(join(dir, 'registry'));
+    registry = await startDockerRegistry({ dir: join(dir, 'registry') });
     socketPath = join(dir, 'd.sock');
     engine = await createEngine({
       dataRoot: join(dir, 'data'),

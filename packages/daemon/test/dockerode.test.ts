@@ -9,9 +9,8 @@ import { type Engine, createEngine, createMemoryEngine } from '@berth/engine';
 import { writeDockerArchive } from '@berth/image';
 import { busyboxImage } from '@berth/image/testing';
 import { createHostDriver, createLinuxHostNet, createMemoryDriver, createNoneDriver } from '@berth/network';
-import { describeIntegration } from '@berth/testkit';
+import { describeIntegration, type DockerRegistry, startDockerRegistry } from '@berth/testkit';
 import { type DaemonServer, serveEngine } from '@berth/daemon';
-import { type LocalRegistry, startLocalRegistry } from './support/local-registry.js';
 
 // dockerode (docker-modem underneath) is the Node client people already use: these are the calls
 // of its README, unchanged, against berthd — over the memory engine, and over the real one.
@@ -51,7 +50,7 @@ function demux(docker: Docker, stream: NodeJS.ReadableStream): Promise<{ stdout:
 }
 
 /** Loads busybox with `loadImage`, pushes it to the registry and removes the local name, so tests pull it back. */
-async function prepareRegistryImage(docker: Docker, registry: LocalRegistry, tag: string): Promise<string> {
+async function prepareRegistryImage(docker: Docker, registry: DockerRegistry, tag: string): Promise<string> {
   const tar = new PassThrough();
   const written = writeDockerArchive(tar, [{ image: busyboxImage(), tags: ['busybox:latest'] }]);
   const loaded = await docker.loadImage(tar as unknown as NodeJS.ReadableStream);
@@ -225,12 +224,12 @@ function smokeSteps(target: () => SmokeTarget): void {
 describe('dockerode against berthd (memory engine)', () => {
   let dir: string;
   let server: DaemonServer;
-  let registry: LocalRegistry;
+  let registry: DockerRegistry;
   let smoke: SmokeTarget;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'berthd-dockerode-'));
-    registry = await startLocalRegistry(join(dir, 'registry'));
+    registry = await startDockerRegistry({ dir: join(dir, 'registry') });
     const socketPath = join(dir, 'berthd.sock');
     server = await serveEngine(await createMemoryEngine(), { listeners: [{ type: 'unix', path: socketPath }], closeEngine: true, shutdownTimeoutMs: 2000 });
     const docker = new Docker({ socketPath });
@@ -271,14 +270,14 @@ describeIntegration('dockerode against berthd (linux engine)', { root: true, com
   let dir: string;
   let stateRoot: string;
   let server: DaemonServer;
-  let registry: LocalRegistry;
+  let registry: DockerRegistry;
   let smoke: SmokeTarget;
   let engine: Engine;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'berthd-dockerode-linux-'));
     stateRoot = `/run/bd-${randomBytes(4).toString('hex')}`;
-    registry = await startLocalRegistry(join(dir, 'registry'));
+    registry = await startDockerRegistry({ dir: join(dir, 'registry') });
     const socketPath = join(dir, 'd.sock');
     engine = await createEngine({
       dataRoot: join(dir, 'data'),

@@ -5,11 +5,10 @@ import { promisify } from 'node:util';
 import { isNotFound, isInvalidArgument, isUnauthorized, isUnavailable } from '@berth/errdefs';
 import { createCopySnapshotter, createMemoryContentStore, createMemoryImageStore, withMounts, writeOciLayout } from '@berth/image';
 import { busyboxImage, multiLayerExpectations, multiLayerImage, multiPlatformIndex, randomImage } from '@berth/image/testing';
-import { describeIntegration, makeTempDir } from '@berth/testkit';
+import { describeIntegration, makeTempDir, type DockerRegistry, startDockerRegistry } from '@berth/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RegistryClient, createRegistryClient, pullImage, pushImage, staticCredentials } from '../src/index.js';
 import { makeSigningCert, makeTestPki } from './support/certs.js';
-import { type DockerRegistry, startDockerRegistry } from './support/docker-registry.js';
 import { startFaultProxy } from './support/fault-proxy.js';
 import { type TokenServer, startTokenServer } from './support/token-server.js';
 

@@ -2,3 +2,5 @@
 export { describeIntegration } from './integration.js';
 export type { IntegrationNeeds } from './integration.js';
 export { uniqueName, makeTempDir } from './temp.js';
+export { freePort, startDockerRegistry } from './docker-registry.js';
+export type { DockerRegistry, DockerRegistryOptions } from './docker-registry.js';

@@ -1,10 +1,25 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { PassThrough, type Readable } from 'node:stream';
 import { UnavailableError } from '@berth/errdefs';
 import { parseLogLine } from '../logs/log-line.js';
 import { followLines } from '../logs/read-lines.js';
 import type { AttachOptions, AttachSession, ExitStatus } from '../runtime/oci-runtime.js';
+
+/**
+ * Ends a socat bridge to a conmon attach socket: its stdin is closed, and it is waited for —
+ * killed if it has not left after 2 s (socat is ours; nothing may outlive the session).
+ */
+export async function endSocketBridge(bridge: ChildProcess): Promise<void> {
+  if (!bridge.stdin!.writableEnded) bridge.stdin!.end();
+  const gone = new Promise<void>((resolve) => {
+    if (bridge.exitCode !== null || bridge.signalCode !== null) resolve();
+    else bridge.once('close', () => resolve());
+  });
+  const timer = setTimeout(() => bridge.kill('SIGKILL'), 2000);
+  await gone;
+  clearTimeout(timer);
+}
 
 /** What {@link attachToConmon} needs. */
 export interface ConmonAttachParams {
@@ -84,17 +99,7 @@ export async function attachToConmon(params: ConmonAttachParams): Promise<Attach
     stdout: stdout as Readable | undefined,
     stderr: stderr as Readable | undefined,
     async close() {
-      if (bridge) {
-        if (!bridge.stdin!.writableEnded) bridge.stdin!.end();
-        const gone = new Promise<void>((resolve) => {
-          if (bridge!.exitCode !== null || bridge!.signalCode !== null) resolve();
-          else bridge!.once('close', () => resolve());
-        });
-        // socat is ours: if it does not leave after its stdin ended, it is killed.
-        const timer = setTimeout(() => bridge!.kill('SIGKILL'), 2000);
-        await gone;
-        clearTimeout(timer);
-      }
+      if (bridge) await endSocketBridge(bridge);
       stop.abort();
       await pump;
     },

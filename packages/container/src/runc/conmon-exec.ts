@@ -10,6 +10,8 @@ import { parseLogLine } from '../logs/log-line.js';
 import { followLines } from '../logs/read-lines.js';
 import type { ExecOptions, ExecProcess, ExitStatus, TerminalSize } from '../runtime/oci-runtime.js';
 import { runcError } from './runc-cli.js';
+import { endSocketBridge } from './conmon-attach.js';
+import { delay, processAlive } from './process-alive.js';
 import { lastLogMessage } from './runc-exec.js';
 
 /** What {@link conmonExec} needs. */
@@ -70,20 +72,6 @@ function syncMessages(pipe: Readable): () => Promise<SyncMessage | undefined> {
       waiting = undefined;
     }
   };
-}
-
-/** Whether process `pid` is alive (a zombie, waiting for init to reap it, counts as gone). */
-async function processAlive(pid: number): Promise<boolean> {
-  try {
-    const status = await readFile(`/proc/${pid}/stat`, 'utf8');
-    return status.slice(status.lastIndexOf(')') + 2, status.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Runs `stty` with `args` and gives its output, or `undefined` if it failed. */
@@ -251,17 +239,8 @@ export async function conmonExec(params: ConmonExecParams): Promise<ExecProcess>
 
   const finished = exited.then(async (status) => {
     await pump;
-    if (bridge) {
-      if (!bridge.stdin!.writableEnded) bridge.stdin!.end();
-      const gone = new Promise<void>((resolve) => {
-        if (bridge!.exitCode !== null || bridge!.signalCode !== null) resolve();
-        else bridge!.once('close', () => resolve());
-      });
-      // conmon closed the socket as it left: socat follows at once, or is made to.
-      const timer = setTimeout(() => bridge!.kill('SIGKILL'), 2000);
-      await gone;
-      clearTimeout(timer);
-    }
+    // conmon closed the socket as it left: socat follows at once, or is made to.
+    if (bridge) await endSocketBridge(bridge);
     // conmon leaves right after reporting the exit: wait for it so nothing outlives wait().
     const monitor = Number((await readFile(conmonPidFile, 'utf8').catch(() => '')).trim());
     if (Number.isInteger(monitor) && monitor > 1) {

@@ -3,6 +3,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { processAlive } from './process-alive.js';
 
 // A raw descriptor, not a FileHandle: the socket below closes it, and a FileHandle would
 // close the same number again when collected.
@@ -10,16 +11,6 @@ const openFd = promisify(open);
 
 /** How often the init process is checked while waiting on its FIFO (runc's own interval). */
 const livenessCheckMs = 100;
-
-/** Whether process `pid` exists and is not a zombie. */
-async function initAlive(pid: number): Promise<boolean> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Starts a created runc container the way `runc start` does, without spawning runc: a
@@ -62,7 +53,7 @@ export async function startThroughExecFifo(runcRoot: string, id: string, initPid
     socket.once('error', () => resolve(false));
     if (initPid !== undefined && initPid > 0) {
       liveness = setInterval(() => {
-        void initAlive(initPid).then((alive) => {
+        void processAlive(initPid).then((alive) => {
           if (!alive && received === 0) resolve(false);
         });
       }, livenessCheckMs);

@@ -6,6 +6,7 @@ import { PassThrough } from 'node:stream';
 import { FailedPreconditionError, InvalidArgumentError } from '@berth/errdefs';
 import { parseSignal } from '../config/signals.js';
 import type { ExecOptions, ExecProcess, ExitStatus } from '../runtime/oci-runtime.js';
+import { delay } from './process-alive.js';
 import { runcError } from './runc-cli.js';
 
 /** What {@link runcExec} needs. */
@@ -17,10 +18,6 @@ export interface RuncExecParams {
   workDir: string;
   id: string;
   options: ExecOptions;
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 async function readPid(path: string): Promise<number | undefined> {

@@ -30,6 +30,7 @@ import { readNetworkStats } from './network-stats.js';
 import { attachToConmon } from './conmon-attach.js';
 import { launchConmon } from './conmon.js';
 import { startThroughExecFifo } from './exec-fifo.js';
+import { delay, processAlive } from './process-alive.js';
 import { ExitWatcher } from './exit-watcher.js';
 import { RuncCli, type RuncState, parsePsTable } from './runc-cli.js';
 import { runcExec } from './runc-exec.js';
@@ -72,25 +73,6 @@ type ContainerMeta = z.infer<typeof containerMetaSchema>;
 
 function errno(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;
-}
-
-/** Whether process `pid` is alive (a zombie counts as gone). */
-async function processAlive(pid: number): Promise<boolean> {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const status = await readFile(`/proc/${pid}/stat`, 'utf8');
-    return status.slice(status.lastIndexOf(')') + 2, status.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**

@@ -76,29 +76,7 @@ export function engineInfoToWire(info: EngineInfo, extras: InfoExtras = {}): Sys
 
 /** `docker version` → docker's `SystemVersion`. */
 export function engineVersionToWire(version: EngineVersion): SystemVersion {
-  return {
-    Platform: { Name: 'Berth Engine' },
-    // The docker CLI prints the server's API, Go (here Node), commit, build and OS/Arch from
-    // the Engine component's details, not from the top-level fields.
-    Components: version.components.map((c) => ({
-      Name: c.name,
-      Version: c.version,
-      Details:
-        c.name === 'Engine'
-          ? {
-              ApiVersion: version.apiVersion,
-              MinAPIVersion: version.minApiVersion,
-              GitCommit: '',
-              GoVersion: version.nodeVersion,
-              Os: version.os,
-              Arch: version.arch,
-              KernelVersion: version.kernelVersion,
-              Experimental: 'false',
-              BuildTime: '',
-            }
-          : {},
-    })),
-    Version: version.version,
+  const engine = {
     ApiVersion: version.apiVersion,
     MinAPIVersion: version.minApiVersion,
     GitCommit: '',
@@ -106,8 +84,20 @@ export function engineVersionToWire(version: EngineVersion): SystemVersion {
     Os: version.os,
     Arch: version.arch,
     KernelVersion: version.kernelVersion,
-    Experimental: false,
     BuildTime: '',
+  };
+  return {
+    Platform: { Name: 'Berth Engine' },
+    // The docker CLI prints the server's API, Go (here Node), commit, build and OS/Arch from
+    // the Engine component's details, not from the top-level fields.
+    Components: version.components.map((c) => ({
+      Name: c.name,
+      Version: c.version,
+      Details: c.name === 'Engine' ? { ...engine, Experimental: 'false' } : {},
+    })),
+    Version: version.version,
+    ...engine,
+    Experimental: false,
   };
 }
 

@@ -43,7 +43,11 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Starts `docker-registry serve` with a temporary config and waits until it answers. */
+/**
+ * Starts `docker-registry serve` (CNCF distribution) on 127.0.0.1 at a free port — plain HTTP
+ * unless `tls` is given, so docker and Berth treat it as an insecure loopback registry — with
+ * its config and storage under `dir`, and resolves once `/v2/` answers. Stop it with `stop()`.
+ */
 export async function startDockerRegistry(options: DockerRegistryOptions): Promise<DockerRegistry> {
   const port = await freePort();
   await mkdir(join(options.dir, 'storage'), { recursive: true });
