@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DetachKeyScanner, parseDetachKeys } from '../src/http/detach-keys.js';
+import { DetachKeyScanner, parseDetachKeys } from '@berth/docker-api';
 import { queryTime } from '../src/http/query.js';
 import { Router } from '../src/http/router.js';
 

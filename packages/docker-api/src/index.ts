@@ -362,3 +362,6 @@ export { pathStatToWire } from './codec/path-stat-codec.js';
 export { GO_ZERO_TIME, wireTime, unixSeconds } from './codec/wire-time.js';
 export { applyChangeInstructions, CHANGE_INSTRUCTIONS } from './codec/change-instructions.js';
 export type { ImageRuntimeConfig } from './codec/change-instructions.js';
+
+// --- detach keys (the `detachKeys` notation and the stdin scanner) ---
+export { DEFAULT_DETACH_KEYS, DetachKeyScanner, parseDetachKeys } from './detach-keys.js';

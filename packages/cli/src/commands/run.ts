@@ -5,7 +5,8 @@ import { errorText, startFailureStatus } from '../internal/report-error.js';
 import { CONTAINER_FLAGS, containerOptionsFromFlags } from './container-options.js';
 import { flag } from './flag.js';
 import { pullImage } from './pull-image.js';
-import { DEFAULT_DETACH_KEYS, DetachKeyFilter, parseDetachKeys } from './detach-keys.js';
+import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '@berth/docker-api';
+import { DetachKeyFilter } from './detach-keys.js';
 import { copyOutput, enterRawMode, followTerminalSize } from './stream-output.js';
 
 /** What ended an attached session: the container's exit status, or the user typing the detach keys. */

@@ -1,7 +1,6 @@
 import type { Writable } from 'node:stream';
-import { queryBoolean } from '@berth/docker-api';
 import type { AttachSession, Engine, LogChunk } from '@berth/engine';
-import { DEFAULT_DETACH_KEYS, DetachKeyScanner, parseDetachKeys } from '../http/detach-keys.js';
+import { DEFAULT_DETACH_KEYS, DetachKeyScanner, parseDetachKeys, queryBoolean } from '@berth/docker-api';
 import { hijack } from '../http/hijack.js';
 import { pumpOutput } from '../http/output-stream.js';
 import { param } from '../http/request-context.js';

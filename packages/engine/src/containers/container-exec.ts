@@ -35,6 +35,8 @@ export async function startExec(context: ContainerContext, exec: ExecEntry, opti
   checkExec(refOf(entry), entry.record.state);
   if (exec.started) throw new ConflictError(`exec ${exec.id} has already run`);
   exec.started = true;
+  let settleLaunch!: () => void;
+  exec.launched = new Promise<void>((resolve) => (settleLaunch = resolve));
   const { config } = entry.record;
   let process: Awaited<ReturnType<typeof context.host.runtime.exec>>;
   try {
@@ -62,11 +64,13 @@ export async function startExec(context: ContainerContext, exec: ExecEntry, opti
     // dockerd records 126 for an exec that could not start (missing program, unknown user),
     // which is the exit code `docker exec` then reports.
     exec.exitCode = 126;
+    settleLaunch();
     throw err;
   }
   exec.process = process;
   exec.running = true;
   exec.pid = process.pid;
+  settleLaunch();
   emitContainerEvent(context, entry, 'exec_start', { execID: exec.id, commandLine: exec.options.cmd.join(' ') });
   if (options.stdin && process.stdin) options.stdin.pipe(process.stdin);
   else process.stdin?.end();

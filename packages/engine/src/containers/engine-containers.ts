@@ -108,9 +108,10 @@ export async function createContainersApi(context: EngineContext): Promise<Conta
       const exec = execById(containers, execId);
       // As dockerd (up to 10 s): a client resizes right after its start request, which over
       // the API may come before the process runs; a started exec is waited for, not refused.
-      const deadline = Date.now() + 10_000;
-      while (exec.started && !exec.running && exec.exitCode === undefined && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
+      if (exec.launched) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([exec.launched, new Promise<void>((resolve) => (timer = setTimeout(resolve, 10_000)))]);
+        clearTimeout(timer);
       }
       if (!exec.process || !exec.running) throw new FailedPreconditionError(`exec ${execId} is not running`);
       await exec.process.resize(size);

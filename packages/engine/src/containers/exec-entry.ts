@@ -11,4 +11,6 @@ export interface ExecEntry {
   pid: number;
   process?: ExecProcess;
   started: boolean;
+  /** Settles once a started exec runs or has failed to (set by `execStart`). */
+  launched?: Promise<void>;
 }
