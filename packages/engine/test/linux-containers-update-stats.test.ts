@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { describeIntegration } from '@berth/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Engine } from '@berth/engine';
-import { type BridgeEngineFixture, openBridgeEngine, reachesByPing } from './support/linux-net-fixture.js';
+import { type BridgeEngineFixture, openBridgeEngine, expectPingReaches } from './support/linux-net-fixture.js';
 
 const mib = 1024 * 1024;
 
@@ -67,7 +67,7 @@ describeIntegration(
     it('reports traffic counters of eth0 (not lo) after a ping', async () => {
       const id = await startSleeper();
       const gateway = `${fixture.subnetBase}.1.1`;
-      expect(await reachesByPing(engine, id, gateway)).toBe(true);
+      await expectPingReaches(engine, id, gateway);
       const { networks } = await statsOnce(id);
       expect(Object.keys(networks)).not.toContain('lo');
       expect(networks.eth0?.rxBytes).toBeGreaterThan(0);

@@ -8,7 +8,7 @@ import { createBridgeDriver, createHostDriver, createLinuxHostNet, createNoneDri
 import { describeIntegration, makeTempDir } from '@berth/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Engine, createEngine } from '@berth/engine';
-import { pickSubnetBase } from './support/linux-net-fixture.js';
+import { type TestSubnet, reserveTestSubnet } from '@berth/testkit/host';
 
 function get(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -37,10 +37,12 @@ describeIntegration('linux engine with bridge networking', { root: true, command
 
   // Explicit subnets: automatic ones could race with another test file's engine for one pool.
   let subnetBase: string;
+  let reserved: TestSubnet | undefined;
 
   beforeAll(async () => {
     dir = await makeTempDir('berth-engine-bridge');
-    subnetBase = await pickSubnetBase(hostNet);
+    reserved = await reserveTestSubnet();
+    subnetBase = reserved.base;
     engine = await createEngine({
       dataRoot: join(dir.path, 'data'),
       stateRoot,
@@ -64,6 +66,7 @@ describeIntegration('linux engine with bridge networking', { root: true, command
     }
     await rm(stateRoot, { recursive: true, force: true });
     await dir?.remove();
+    await reserved?.release();
   });
 
   it('serves from a container on the default bridge through a published port', async () => {

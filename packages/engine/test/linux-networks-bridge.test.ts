@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { describeIntegration } from '@berth/testkit';
+import { describeIntegration, withForwardPolicy } from '@berth/testkit';
 import { tarOf } from '@berth/image/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Engine } from '@berth/engine';
@@ -14,7 +14,7 @@ import {
   leftovers,
   openBridgeEngine,
   pingsFrom,
-  reachesByPing,
+  expectPingReaches,
   run,
 } from './support/linux-net-fixture.js';
 
@@ -106,7 +106,7 @@ describeIntegration(
     it('lets two containers on a user network reach each other by name and by alias', async () => {
       const webAddress = await addressOn(engine, web, userNet);
       for (const name of [`web-${tag}`, `frontend-${tag}`]) {
-        expect(await reachesByPing(engine, client, name)).toBe(true);
+        await expectPingReaches(engine, client, name);
         const lookup = await execIn(engine, client, ['nslookup', name]);
         expect(lookup.exitCode).toBe(0);
         expect(lookup.output).toContain(webAddress);
@@ -119,7 +119,7 @@ describeIntegration(
     it('lets containers on the default bridge reach each other by IP only', async () => {
       const first = await startSleeper({ name: `first-${tag}` });
       const second = await startSleeper({ name: `second-${tag}` });
-      expect(await reachesByPing(engine, second, await addressOn(engine, first, 'bridge'))).toBe(true);
+      await expectPingReaches(engine, second, await addressOn(engine, first, 'bridge'));
       // No embedded DNS on the default bridge: the name goes to the host's resolvers and fails
       // (quickly with "bad address", or by the timeout where no resolver answers).
       const byName = await execIn(engine, second, ['timeout', '5', 'ping', '-c', '1', '-W', '1', `first-${tag}`]);
@@ -223,10 +223,10 @@ describeIntegration(
       const lonely = await startSleeper({ networkMode: internal });
       const peer = await startSleeper({ name: `peer-${tag}`, networkMode: internal });
       // Inside the bridge: the peer by name and the gateway answer.
-      expect(await reachesByPing(engine, lonely, `peer-${tag}`)).toBe(true);
-      expect(await reachesByPing(engine, lonely, gatewayOf(3))).toBe(true);
+      await expectPingReaches(engine, lonely, `peer-${tag}`);
+      await expectPingReaches(engine, lonely, gatewayOf(3));
       // A container on a normal network reaches the other host; the internal one does not.
-      expect(await reachesByPing(engine, client, outsideAddress())).toBe(true);
+      await expectPingReaches(engine, client, outsideAddress());
       expect(await pingsFrom(engine, lonely, outsideAddress())).toBe(false);
       expect(await pingsFrom(engine, lonely, await addressOn(engine, web, userNet))).toBe(false);
       // Nor the published ports, through its gateway or another host address.
@@ -269,7 +269,7 @@ describeIntegration(
       const lookup = await execIn(engine, probe, ['nslookup', `extra-${tag}`]);
       expect(lookup.exitCode).toBe(0);
       expect(lookup.output).toContain(asked);
-      expect(await reachesByPing(engine, probe, `extra-${tag}`)).toBe(true);
+      await expectPingReaches(engine, probe, `extra-${tag}`);
 
       await engine.networks.disconnect(extraNet, client);
       expect((await engine.containers.inspect(client)).networkSettings.networks[extraNet]).toBeUndefined();
@@ -283,19 +283,15 @@ describeIntegration(
     // Both states of the host's firewall: a FORWARD policy of ACCEPT (a plain host) and DROP
     // (what a dockerd leaves); the host's policy is always put back.
     it.each(['ACCEPT', 'DROP'])('keeps user networks and published ports working under a FORWARD policy of %s', async (wanted) => {
-      const policy = /^-P FORWARD (\w+)/m.exec(await run('iptables', ['-S', 'FORWARD']))?.[1] ?? 'ACCEPT';
-      await run('iptables', ['-P', 'FORWARD', wanted]);
-      try {
-        expect(await reachesByPing(engine, client, `web-${tag}`)).toBe(true);
+      await withForwardPolicy(wanted, async () => {
+        await expectPingReaches(engine, client, `web-${tag}`);
         expect(await fetchIn(engine, client, `http://frontend-${tag}/`)).toBe(page());
         // Out of the network to another host.
-        expect(await reachesByPing(engine, client, outsideAddress())).toBe(true);
+        await expectPingReaches(engine, client, outsideAddress());
         expect(await (await fetch(`http://127.0.0.1:${await hostPortOf('80/tcp', '127.0.0.1')}/`)).text()).toBe(page());
         const url = `http://${outsideHostAddress()}:${await hostPortOf('80/tcp', '0.0.0.0')}/`;
         expect(await inNetns(outsideNs(), ['busybox', 'wget', '-q', '-O', '-', url], { timeoutMs: 5000 })).toBe(page());
-      } finally {
-        await run('iptables', ['-P', 'FORWARD', policy]);
-      }
+      });
     });
 
     it('leaves no links, rules, chains, namespaces or mounts behind once everything is removed', async () => {

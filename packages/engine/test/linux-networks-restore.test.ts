@@ -18,10 +18,11 @@ import {
   hostLinksContaining,
   iptablesLinesContaining,
   leftovers,
+  lookupFrom,
   mountsUnder,
   newBridgeEngineSettings,
   openBridgeEngine,
-  reachesByPing,
+  expectPingReaches,
 } from './support/linux-net-fixture.js';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -148,19 +149,24 @@ describeIntegration(
       expect((await execIn(engine, report.client, ['sh', '-c', 'echo ok > /data/f && cat /data/f'])).output).toBe('ok\n');
     });
 
-    it('connects new containers to the restored networks', async () => {
+    // Each a test of its own with room to spare: a name lookup that times out costs seconds per try.
+    it('connects a new container to the restored user network: it and the adopted ones find each other', async () => {
       const network = `bt-net-${tag}`;
       const { id } = await engine.containers.create({ image: 'busybox', name: `late-${tag}`, cmd: ['sleep', '1000'], networkMode: network });
       await engine.containers.start(id);
       await fixture!.track(id);
       expect(await fetchIn(engine, id, `http://frontend-${tag}/`)).toBe(page());
-      expect(await reachesByPing(engine, report.client, `late-${tag}`)).toBe(true);
-      // The default bridge too: a new container reaches the adopted one by IP.
+      const lateAddress = await addressOn(engine, id, network);
+      expect(await lookupFrom(engine, report.client, `late-${tag}`)).toEqual([lateAddress]);
+      await expectPingReaches(engine, report.client, lateAddress);
+    }, 60_000);
+
+    it('connects a new container to the restored default bridge: it reaches the adopted one', async () => {
       const other = await engine.containers.create({ image: 'busybox', cmd: ['sleep', '1000'] });
       await engine.containers.start(other.id);
       await fixture!.track(other.id);
-      expect(await reachesByPing(engine, other.id, await addressOn(engine, report.plain, 'bridge'))).toBe(true);
-    });
+      await expectPingReaches(engine, other.id, await addressOn(engine, report.plain, 'bridge'));
+    }, 60_000);
 
     it('publishes the port again after the adopted container restarts', async () => {
       await engine.containers.restart(report.web, { timeout: 0 });

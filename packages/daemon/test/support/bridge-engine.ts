@@ -1,16 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { reserveTestSubnet } from '@berth/testkit/host';
 import { type Engine, createEngine } from '@berth/engine';
 import {
-  type HostNet,
   type NetworkDriver,
   createBridgeDriver,
   createHostDriver,
   createLinuxHostNet,
   createNoneDriver,
-  parseSubnet,
-  subnetsOverlap,
 } from '@berth/network';
 
 /**
@@ -29,27 +27,13 @@ export interface BridgeEngine {
   dispose(): Promise<void>;
 }
 
-async function pickSubnetBase(hostNet: HostNet): Promise<string> {
-  const routes = (await hostNet.listRoutes()).flatMap((text) => {
-    try {
-      return [parseSubnet(text, true)];
-    } catch {
-      return [];
-    }
-  });
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    const second = 150 + Math.floor(Math.random() * 50);
-    if (!routes.some((route) => subnetsOverlap(route, parseSubnet(`10.${second}.0.0/16`)))) return `10.${second}`;
-  }
-  throw new Error('no free 10.x.0.0/16 for the test');
-}
-
 /** Opens the engine with its data root under `workDir` (removed by the caller) and state under `/run/bt-<tag>`. */
 export async function openBridgeEngine(workDir: string): Promise<BridgeEngine> {
   const tag = randomBytes(3).toString('hex');
   const stateRoot = `/run/bt-${tag}`;
   const hostNet = createLinuxHostNet();
-  const subnetBase = await pickSubnetBase(hostNet);
+  const reserved = await reserveTestSubnet();
+  const subnetBase = reserved.base;
   const subnet = (index: number) => `${subnetBase}.${index}.0/24`;
   const bridge: NetworkDriver = createBridgeDriver({ hostNet, chainPrefix: `BT${tag.toUpperCase()}` });
   let engine: Engine | undefined;
@@ -70,6 +54,7 @@ export async function openBridgeEngine(workDir: string): Promise<BridgeEngine> {
       await engine.close();
     }
     await rm(stateRoot, { recursive: true, force: true });
+    await reserved.release();
   };
   try {
     engine = await createEngine({

@@ -5,6 +5,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { reserveTestSubnet } from '@berth/testkit/host';
 
 const run = promisify(execFile);
 
@@ -41,18 +42,6 @@ async function mountsUnder(directory: string): Promise<string[]> {
     .sort((a, b) => b.length - a.length);
 }
 
-/** A /24 under 10.200–249.x.0 that no host route touches, for the private dockerd's bridge. */
-async function freeSubnet(): Promise<string> {
-  const { stdout } = await run('ip', ['-o', '-4', 'route', 'show']);
-  const taken = stdout.split('\n').map((line) => line.split(' ')[0] ?? '');
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    const second = 200 + Math.floor(Math.random() * 50);
-    const third = Math.floor(Math.random() * 250);
-    if (!taken.some((route) => route.startsWith(`10.${second}.`) || route === '10.0.0.0/8')) return `10.${second}.${third}`;
-  }
-  throw new Error('no free 10.x.y.0/24 for the private dockerd bridge');
-}
-
 /** Options of {@link startPrivateDockerd}. */
 export interface PrivateDockerdOptions {
   /**
@@ -70,8 +59,10 @@ export interface PrivateDockerdOptions {
 export async function startPrivateDockerd(options: PrivateDockerdOptions = {}): Promise<PrivateDockerd> {
   const directory = await mkdtemp('/tmp/ecd-');
   const bridge = options.bridge ? `btd${directory.slice(-6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}` : undefined;
-  if (bridge) {
-    const subnet = await freeSubnet();
+  // A /16 of its own (a /24 of it used): reserved so no other test file's bridge takes it meanwhile.
+  const reserved = bridge ? await reserveTestSubnet() : undefined;
+  if (bridge && reserved) {
+    const subnet = `${reserved.base}.0`;
     await run('ip', ['link', 'add', bridge, 'type', 'bridge']);
     await run('ip', ['addr', 'add', `${subnet}.1/24`, 'dev', bridge]);
     await run('ip', ['link', 'set', bridge, 'up']);
@@ -109,6 +100,7 @@ export async function startPrivateDockerd(options: PrivateDockerdOptions = {}): 
     }
     for (const point of await mountsUnder(directory)) await run('umount', ['-l', point]).catch(() => undefined);
     if (bridge) await run('ip', ['link', 'del', bridge]).catch(() => undefined);
+    await reserved?.release();
     await rm(directory, { recursive: true, force: true, maxRetries: 3 });
   };
 

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { writeDockerArchive } from '@berth/image';
 import { busyboxImage } from '@berth/image/testing';
+import { reserveTestSubnet } from '@berth/testkit/host';
 import {
   type HostNet,
   type NetworkDriver,
@@ -14,8 +15,6 @@ import {
   createHostDriver,
   createLinuxHostNet,
   createNoneDriver,
-  parseSubnet,
-  subnetsOverlap,
 } from '@berth/network';
 import { type Engine, createEngine } from '@berth/engine';
 
@@ -71,20 +70,53 @@ export async function pingsFrom(engine: Engine, container: string, address: stri
 }
 
 /**
- * Whether `container` pings `address` within a few tries. A just-attached endpoint may take a
- * moment (neighbour resolution, the DNS record of a name) on a loaded machine, so positive
- * checks retry; negative checks use {@link pingsFrom} once. The last failure's output goes to
- * stderr so a CI log says why.
+ * Asserts that `container` pings `address` (an IP or a name) within a few tries. A
+ * just-attached endpoint may take a moment (neighbour resolution, the DNS record of a name)
+ * on a loaded machine, so positive checks retry; negative checks use {@link pingsFrom} once.
+ * Each try is bounded by `timeout` (a name lookup is not bounded by ping's `-W`). On failure
+ * the error carries what ping printed and the container's view of its network (addresses,
+ * routes, neighbours, resolv.conf and a lookup of the name), so a CI log says why.
  */
-export async function reachesByPing(engine: Engine, container: string, address: string, attempts = 5): Promise<boolean> {
+export async function expectPingReaches(engine: Engine, container: string, address: string, attempts = 5): Promise<void> {
   let last: ExecResult | undefined;
   for (let attempt = 0; attempt < attempts; attempt += 1) {
-    last = await execIn(engine, container, ['ping', '-c', '1', '-W', '2', address]);
-    if (last.exitCode === 0) return true;
+    last = await execIn(engine, container, ['timeout', '5', 'ping', '-c', '1', '-W', '2', address]);
+    if (last.exitCode === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  process.stderr.write(`ping ${address} from ${container.slice(0, 12)} failed ${attempts} times: ${last?.output ?? ''}\n`);
-  return false;
+  const view: string[] = [];
+  const probes = [
+    ['ip', '-4', 'addr', 'show'],
+    ['ip', '-4', 'route', 'show'],
+    ['ip', 'neigh', 'show'],
+    ['cat', '/etc/resolv.conf'],
+    ...(/^[\d.]+$/.test(address) ? [] : [['timeout', '5', 'nslookup', address]]),
+  ];
+  for (const probe of probes) {
+    const seen = await execIn(engine, container, probe).catch((err: unknown) => ({ exitCode: -1, output: String(err) }));
+    view.push(`$ ${probe.join(' ')} (exit ${seen.exitCode})\n${seen.output.trimEnd()}`);
+  }
+  throw new Error(
+    `ping ${address} from ${container.slice(0, 12)} failed ${attempts} times (last exit ${last?.exitCode}): ${last?.output.trimEnd() ?? ''}\n${view.join('\n')}`,
+  );
+}
+
+/**
+ * The addresses `name` resolves to from inside `container` (busybox nslookup through its
+ * resolv.conf), retried a few times for a record just added; the error carries the last
+ * output when no lookup succeeds.
+ */
+export async function lookupFrom(engine: Engine, container: string, name: string, attempts = 3): Promise<string[]> {
+  let last: ExecResult | undefined;
+  for (let attempt = 0; attempt < attempts; attempt += 1) {
+    last = await execIn(engine, container, ['timeout', '5', 'nslookup', name]);
+    // busybox prints the server first ("Server: 127.0.0.11", "Address: 127.0.0.11:53"), then the answers.
+    const answers = last.output.split(/\n\s*\n/).slice(1).join('\n');
+    const addresses = [...answers.matchAll(/^Address:\s*([\d.]+)$/gm)].map((match) => match[1]!);
+    if (last.exitCode === 0 && addresses.length > 0) return addresses;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`nslookup ${name} in ${container.slice(0, 12)} found no address (last exit ${last?.exitCode}):\n${last?.output ?? ''}`);
 }
 
 /** The container's IPv4 address on `network`, without the prefix length. */
@@ -93,22 +125,6 @@ export async function addressOn(engine: Engine, container: string, network: stri
   const address = endpoint?.ipv4Address?.replace(/\/\d+$/, '');
   if (!address) throw new Error(`container ${container} has no address on ${network}`);
   return address;
-}
-
-/** A 10.x prefix (`10.<x>`) whose /16 no host route touches, for the test's own subnets. */
-export async function pickSubnetBase(hostNet: HostNet): Promise<string> {
-  const routes = (await hostNet.listRoutes()).flatMap((text) => {
-    try {
-      return [parseSubnet(text, true)];
-    } catch {
-      return [];
-    }
-  });
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    const second = 150 + Math.floor(Math.random() * 50);
-    if (!routes.some((route) => subnetsOverlap(route, parseSubnet(`10.${second}.0.0/16`)))) return `10.${second}`;
-  }
-  throw new Error('no free 10.x.0.0/16 for the test');
 }
 
 /**
@@ -179,17 +195,27 @@ export interface BridgeEngineSettings {
   stateRoot: string;
 }
 
-/** Fresh settings: a random tag, a free subnet, a new temp directory, `/run/bt-<tag>`. */
-export async function newBridgeEngineSettings(): Promise<BridgeEngineSettings & { removeWorkDir(): Promise<void> }> {
+/** Settings a test made fresh, with what gives their resources back. */
+export interface OwnedBridgeEngineSettings extends BridgeEngineSettings {
+  /** Removes the work directory and gives back the reserved subnet. */
+  release(): Promise<void>;
+}
+
+/** Fresh settings: a random tag, a reserved free /16 (`reserveTestSubnet`), a new temp directory, `/run/bt-<tag>`. */
+export async function newBridgeEngineSettings(): Promise<OwnedBridgeEngineSettings> {
   const tag = randomBytes(3).toString('hex');
   // Not testkit's makeTempDir: this module also runs in the child engine process, outside vitest.
   const workDir = await mkdtemp(join(tmpdir(), 'berth-engine-net-'));
+  const subnet = await reserveTestSubnet();
   return {
     tag,
-    subnetBase: await pickSubnetBase(createLinuxHostNet()),
+    subnetBase: subnet.base,
     workDir,
     stateRoot: `/run/bt-${tag}`,
-    removeWorkDir: () => rm(workDir, { recursive: true, force: true }),
+    release: async () => {
+      await rm(workDir, { recursive: true, force: true });
+      await subnet.release();
+    },
   };
 }
 
@@ -232,7 +258,7 @@ export async function createBridgeEngine(
  * (an engine that ran before: a crashed one's data root), with busybox loaded.
  */
 export async function openBridgeEngine(
-  given?: BridgeEngineSettings & { removeWorkDir(): Promise<void> },
+  given?: OwnedBridgeEngineSettings,
   options: { dnsUpstreams?: readonly string[] } = {},
 ): Promise<BridgeEngineFixture> {
   const settings = given ?? (await newBridgeEngineSettings());
@@ -259,7 +285,7 @@ export async function openBridgeEngine(
       await engine.close();
     }
     await rm(stateRoot, { recursive: true, force: true });
-    await settings.removeWorkDir();
+    await settings.release();
   };
   try {
     opened = await createBridgeEngine(settings, { loadBusybox: true, ...options });

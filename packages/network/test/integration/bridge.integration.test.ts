@@ -10,16 +10,15 @@ import {
   NetworkController,
   NetworkNamespaces,
   parsePortSpec,
-  parseSubnet,
   PortAllocator,
   probeHostPort,
   startDnsServer,
-  subnetsOverlap,
   type DnsServer,
   type Endpoint,
 } from '@berth/network';
 import { describeNetworkDriver } from '@berth/network/conformance';
-import { describeIntegration, makeTempDir } from '@berth/testkit';
+import { describeIntegration, makeTempDir, withForwardPolicy } from '@berth/testkit';
+import { type TestSubnet, reserveTestSubnet } from '@berth/testkit/host';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, fetchFrom, hostLinksContaining, inNetns, iptablesLinesContaining, pings, run, shortTag } from './linux-fixture.js';
 
@@ -28,44 +27,28 @@ const tag = shortTag();
 const chainPrefix = `BT${tag.toUpperCase()}`;
 let subnetBase = '';
 
-/** A /24 per index in a 10.x.0.0/16 that no host route touches. */
-async function pickSubnetBase(): Promise<string> {
-  const routes = (await hostNet.listRoutes()).flatMap((text) => {
-    try {
-      return [parseSubnet(text, true)];
-    } catch {
-      return [];
-    }
-  });
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    const second = 200 + Math.floor(Math.random() * 50);
-    const candidate = parseSubnet(`10.${second}.0.0/16`);
-    if (!routes.some((route) => subnetsOverlap(route, candidate))) return `10.${second}`;
-  }
-  throw new Error('no free 10.x.0.0/16 for the test');
-}
+let reserved: TestSubnet | undefined;
 
 const subnet = (index: number): string => `${subnetBase}.${index}.0/24`;
 const gateway = (index: number): string => `${subnetBase}.${index}.1`;
 
 describeIntegration('bridge driver on Linux', { root: true, commands: ['ip', 'iptables', 'iptables-save', 'nsenter', 'unshare', 'busybox'] }, () => {
-  let ipForward = '0';
-  let forwardPolicy = 'ACCEPT';
   let stateDir: { path: string; remove: () => Promise<void> };
   let namespaces: NetworkNamespaces;
 
   beforeAll(async () => {
-    subnetBase = await pickSubnetBase();
-    ipForward = await hostNet.readSysctl('net.ipv4.ip_forward');
-    forwardPolicy = /^-P FORWARD (\w+)/m.exec(await run('iptables', ['-S', 'FORWARD']))?.[1] ?? 'ACCEPT';
+    reserved = await reserveTestSubnet();
+    subnetBase = reserved.base;
     stateDir = await makeTempDir('berth-net-it');
     namespaces = new NetworkNamespaces(hostNet, join(stateDir.path, 'netns'));
   });
 
+  // net.ipv4.ip_forward stays as the driver left it (on, as dockerd leaves it): putting back
+  // the value seen at the start would turn forwarding off under the engines of test files
+  // running at the same time.
   afterAll(async () => {
-    await run('iptables', ['-P', 'FORWARD', forwardPolicy]);
-    await hostNet.writeSysctl('net.ipv4.ip_forward', ipForward);
     await stateDir.remove();
+    await reserved?.release();
   });
 
   let sandboxCount = 0;
@@ -197,14 +180,11 @@ describeIntegration('bridge driver on Linux', { root: true, commands: ['ip', 'ip
     });
 
     it('keeps working when the FORWARD policy is DROP', async () => {
-      await run('iptables', ['-P', 'FORWARD', 'DROP']);
-      try {
+      await withForwardPolicy('DROP', async () => {
         expect(await pings(namespaces.pathOf(`db-${tag}`), web.ipv4Address?.replace(/\/\d+$/, '') ?? '')).toBe(true);
         expect(await fetchFrom(outsideNs(), `http://${outsideHostAddress()}:${portOn('0.0.0.0')}/`)).toBe(`hello from web ${tag}\n`);
         expect(await pings(namespaces.pathOf(`db-${tag}`), outsideAddress())).toBe(true);
-      } finally {
-        await run('iptables', ['-P', 'FORWARD', forwardPolicy]);
-      }
+      });
     });
 
     it('keeps an internal network inside its bridge', async () => {
