@@ -12,9 +12,11 @@ import { recordEvents } from '../src/conformance/engine-fixture.js';
 import {
   type LinuxEngineRoots,
   disposeLinuxEngine,
+  engineLeftovers,
   execIn,
   linuxEngineRoots,
   loadBusybox,
+  noLeftovers,
   openLinuxEngine,
   removeStateRoot,
   textOf,
@@ -288,5 +290,19 @@ describeIntegration('linux engine: container behaviour', { root: true, commands:
     const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
     expect(mountinfo.split('\n').filter((line) => line.split(' ')[4]?.includes(id))).toEqual([]);
     expect(existsSync(join(roots.stateRoot, 'containers', id))).toBe(false);
+  });
+
+  // The exit is recorded before the runtime has forgotten the run (conmon's `runc delete`
+  // goes on in the background): a start right after `wait`, again and again, must wait for
+  // that, and removal right after the last exit must still leave nothing behind.
+  it('starts again right after each exit, and removal right after the last leaves nothing', async () => {
+    const id = await create({ cmd: ['sh', '-c', 'echo run; exit 3'] });
+    for (let run = 0; run < 5; run += 1) {
+      await engine.containers.start(id);
+      expect((await engine.containers.wait(id)).statusCode).toBe(3);
+    }
+    expect(await textOf(engine.containers.logs(id, { stdout: true }))).toBe('run\n'.repeat(5));
+    await engine.containers.remove(id);
+    expect(await engineLeftovers(roots, [id])).toEqual(noLeftovers);
   });
 });

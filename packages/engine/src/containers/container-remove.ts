@@ -6,6 +6,7 @@ import { emitContainerEvent, nextExit, notify, type ContainerContext } from './c
 import { unmountRootfs } from './container-run.js';
 import type { ContainerEntry } from './container-table.js';
 import { processGone } from './process-gone.js';
+import { runtimeCleanupOf } from './runtime-cleanup.js';
 import type { ContainerRemoveOptions } from './container-types.js';
 
 /**
@@ -34,15 +35,28 @@ export async function removeContainer(context: ContainerContext, entry: Containe
   }
   record.state = removingContainer(ref, record.state, { force: true }).state;
   await context.table.save(entry);
-  await context.host.runtime.delete(record.id, { force: true }).catch((err: unknown) => {
-    if (!isNotFound(err)) throw err;
-  });
+  // The runtime forgets the container (after the cleanup its exit began, if still going)
+  // while the files go: it needs neither the bundle nor the log.
+  const runtimeForgotten = (async () => {
+    await runtimeCleanupOf(entry);
+    await context.host.runtime.delete(record.id, { force: true }).catch((err: unknown) => {
+      if (!isNotFound(err)) throw err;
+    });
+  })();
   // A file operation may still hold the root file system mounted (an archive stream not
   // yet closed): unmount it before its snapshot and bundle go.
-  await unmountRootfs(context, entry);
-  // The snapshot, the log and the bundle are independent of one another: removed together
-  // (all awaited, the first failure reported), then the volumes and the record, as before.
+  const unmounted = await unmountRootfs(context, entry).then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  if (unmounted !== undefined) {
+    await runtimeForgotten.catch(() => undefined);
+    throw unmounted;
+  }
+  // The runtime, the snapshot, the log and the bundle are independent of one another:
+  // removed together (all awaited, the first failure reported), then the volumes and the record.
   const removals = await Promise.allSettled([
+    runtimeForgotten,
     context.engine.components.snapshotter.remove(record.snapshotKey).catch((err: unknown) => {
       if (!isNotFound(err)) throw err;
     }),

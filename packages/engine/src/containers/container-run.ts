@@ -20,6 +20,7 @@ import { hostnameOf, writeNetworkFiles } from './container-network-files.js';
 import type { ContainerEntry } from './container-table.js';
 import { serialized } from './container-table.js';
 import { removeContainer } from './container-remove.js';
+import { runtimeCleanupOf, trackRuntimeCleanup } from './runtime-cleanup.js';
 import { checkExecutable } from './find-executable.js';
 import { connectPendingAttaches } from './pending-attach.js';
 import { afterPreviousRun, runEnd } from './run-boundary.js';
@@ -134,6 +135,8 @@ export async function runContainer(context: ContainerContext, entry: ContainerEn
       },
     );
     await mkdir(dirname(record.logPath), { recursive: true });
+    // The last run's runtime cleanup may still be going (a restart right after an exit).
+    await runtimeCleanupOf(entry);
     await runtime.delete(record.id, { force: true }).catch((err: unknown) => {
       if (!isNotFound(err)) throw err;
     });
@@ -217,12 +220,17 @@ export async function handleExit(
   const { record } = entry;
   // A closed engine leaves exits to the next one on this data root (live restore).
   if (record.state.status === 'removed' || context.closing) return;
-  const runtimeDeleted = context.host.runtime.delete(record.id, { force: true }).catch(() => undefined);
+  const runtimeDeleted = context.host.runtime.delete(record.id, { force: true }).then(
+    () => undefined,
+    () => undefined,
+  );
   // A process that exited as recorded needs nothing of the host's: its mounts and network
-  // go while the runtime forgets it. After a failed wait it may still run: deleted (killed) first.
+  // go while the runtime forgets it, and the exit is recorded without waiting for the
+  // runtime (conmon's `runc delete` takes a process spawn): the next run, removal and
+  // close wait for it instead. After a failed wait the process may still run: deleted (killed) first.
   if (error !== undefined) await runtimeDeleted;
+  else trackRuntimeCleanup(context, entry, runtimeDeleted);
   await releaseRun(context, entry, Object.keys(record.volumes));
-  await runtimeDeleted;
   const ranForMs = record.state.startedAt ? exit.exitedAt.getTime() - record.state.startedAt.getTime() : 0;
   const exitInfo = { exitCode: exit.exitCode, now: await runEnd(record.logPath, exit.exitedAt), oomKilled: exit.oomKilled, ...(error ? { error } : {}) };
   const decision = record.options.autoRemove || options.applyPolicy === false

@@ -22,6 +22,7 @@ import { inspectContainer, listContainers, prunableContainers } from './containe
 import { containerlessPart } from './containerless-part.js';
 import { unhealthyAction } from './container-health-action.js';
 import { refOf } from './container-run.js';
+import { allRuntimeCleanups } from './runtime-cleanup.js';
 
 /** The container part of an engine, with the hooks the other parts need from it. */
 export interface ContainerPart {
@@ -168,6 +169,7 @@ export async function createContainersApi(context: EngineContext): Promise<Conta
         entry.restartTimer = undefined;
         stopHealthMonitor(entry);
       }
+      await allRuntimeCleanups(containers);
       await host.runtime.close();
     },
   };
