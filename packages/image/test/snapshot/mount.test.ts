@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { errorCode } from '@berth/errdefs';
 import { mountAll, mountsToDirectory, unmountAll, withMounts } from '@berth/image';
 import { describeIntegration, makeTempDir } from '@berth/testkit';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { loadLinuxSyscalls } from '@berth/linux-syscalls';
 import { isMountPoint } from '../../src/snapshot/mount-table.js';
 import { releaseLeakedMounts } from './fixtures.js';
 
@@ -51,12 +52,22 @@ describe('unmountAll', () => {
   });
 });
 
-describeIntegration('mounting', { root: true }, () => {
+/**
+ * Both ways of mounting: `mount(2)` through @berth/linux-syscalls (when the addon is built)
+ * and `mount(8)`, which `BERTH_NO_NATIVE_MOUNT=1` forces.
+ */
+const mountPaths = [
+  ...(loadLinuxSyscalls() ? [{ name: 'mount(2)', noNativeMount: '' }] : []),
+  { name: 'mount(8)', noNativeMount: '1' },
+];
+
+for (const mountPath of mountPaths) describeIntegration(`mounting with ${mountPath.name}`, { root: true }, () => {
   let temp: { path: string; remove: () => Promise<void> };
   let source: string;
   let target: string;
 
   beforeEach(async () => {
+    vi.stubEnv('BERTH_NO_NATIVE_MOUNT', mountPath.noNativeMount);
     temp = await makeTempDir('berth-mount');
     source = join(temp.path, 'source');
     target = join(temp.path, 'target');
@@ -65,10 +76,34 @@ describeIntegration('mounting', { root: true }, () => {
     await writeFile(join(source, 'file.txt'), 'content');
   });
   afterEach(async () => {
+    vi.unstubAllEnvs();
     const leaked = await releaseLeakedMounts(temp.path);
     await temp.remove();
     expect(leaked).toEqual([]);
   });
+
+  if (mountPath.noNativeMount === '') {
+    it('mounts overlays and plain binds and unmounts them without running mount(8) or umount(8)', async () => {
+      const upper = join(temp.path, 'upper');
+      const work = join(temp.path, 'work');
+      await mkdir(upper);
+      await mkdir(work);
+      // No program can be found: only the system calls can do this.
+      vi.stubEnv('PATH', join(temp.path, 'no-programs-here'));
+      await mountAll([{ type: 'overlay', source: 'overlay', options: [`workdir=${work}`, `upperdir=${upper}`, `lowerdir=${source}`] }], target);
+      await mountAll([{ type: 'bind', source, options: ['rbind', 'rw'] }], target);
+      expect(await readFile(join(target, 'file.txt'), 'utf8')).toBe('content');
+      await unmountAll(target);
+      expect(await isMountPoint(target)).toBe(false);
+    });
+  } else {
+    it('runs mount(8), even for mounts the system call could do', async () => {
+      vi.stubEnv('PATH', join(temp.path, 'no-programs-here'));
+      const err = await rejection(mountAll([{ type: 'bind', source, options: ['rbind'] }], target));
+      expect(errorCode(err)).toBe('Unavailable');
+      expect(await isMountPoint(target)).toBe(false);
+    });
+  }
 
   it('bind-mounts read-only and unmounts', async () => {
     await mountAll([{ type: 'bind', source, options: ['rbind', 'ro'] }], target);
