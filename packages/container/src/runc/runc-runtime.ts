@@ -214,11 +214,18 @@ export function createRuncRuntime(options: RuncRuntimeOptions): OciRuntime {
       };
       let pid: number;
       try {
-        await mkdir(join(persistRoot, id), { recursive: true });
-        await rm(exits.exitFile(id), { force: true });
-        await writeFile(join(containerDir(id), 'runtime.json'), JSON.stringify(meta));
-        await mkdir(createOptions.bundle, { recursive: true });
-        await writeFile(join(createOptions.bundle, 'config.json'), serializeRuntimeSpec(createOptions.spec));
+        // Independent of one another: done together (each a thread-pool round trip), all
+        // settled before a failure is handled, so the cleanup below races with none of them.
+        const prepared = await Promise.allSettled([
+          mkdir(join(persistRoot, id), { recursive: true }),
+          rm(exits.exitFile(id), { force: true }),
+          writeFile(join(containerDir(id), 'runtime.json'), JSON.stringify(meta)),
+          mkdir(createOptions.bundle, { recursive: true }).then(() =>
+            writeFile(join(createOptions.bundle, 'config.json'), serializeRuntimeSpec(createOptions.spec)),
+          ),
+        ]);
+        const failed = prepared.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+        if (failed) throw failed.reason;
         pid = await launchConmon({
           conmonPath,
           runcPath,

@@ -50,9 +50,10 @@ export async function writeNetworkFiles(context: ContainerContext, entry: Contai
   const files: Record<string, string> = { ...(await networkFileTexts(context, entry, hostname)), hostname: buildHostnameFile(hostname) };
   const mounts: RuntimeMount[] = [];
   const explicit = new Set((record.config.mounts ?? []).map((m) => m.target));
-  for (const [name, text] of Object.entries(files)) {
+  // Written together: three files, each a thread-pool round trip.
+  await Promise.all(Object.entries(files).map(([name, text]) => writeFile(join(record.bundle, name), text, { mode: 0o644 })));
+  for (const name of Object.keys(files)) {
     const path = join(record.bundle, name);
-    await writeFile(path, text, { mode: 0o644 });
     if (!explicit.has(`/etc/${name}`)) mounts.push({ destination: `/etc/${name}`, type: 'bind', source: path, options: ['rbind', 'rprivate'] });
   }
   return mounts;
