@@ -67,6 +67,12 @@ export interface Endpoint {
    * this container's other names to them instead of the host's resolvers, as docker's does.
    */
   dnsServers?: string[];
+  /**
+   * Set on the one endpoint whose network's DNS server the container's 127.0.0.11 points at:
+   * the container's namespace, so a restarted engine still knows where to re-point it when
+   * the container leaves that network.
+   */
+  embeddedDnsNetns?: string;
 }
 
 /** Transport protocol of a port. */

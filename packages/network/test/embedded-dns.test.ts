@@ -220,6 +220,39 @@ describe('NetworkController embedded DNS', () => {
     expect(hostNet.calls.length).toBe(calls);
   });
 
+  it('still re-points 127.0.0.11 after the controller is reopened on the same stores (an engine restart)', async () => {
+    const hostNet = new RecordingHostNet();
+    const store = createMemoryNetworkStore();
+    const ipamStore = createMemoryIpamStore();
+    const reopen = async () => {
+      const controller = await NetworkController.open({
+        drivers: [new GatewayDnsMemoryDriver({ type: 'bridge' })],
+        ipam: await Ipam.open(ipamStore),
+        store,
+        ports: new PortAllocator({ ephemeralRange: [50000, 50100], random: () => 0 }),
+        dns: { upstreams: [], port: 0, hostNet },
+      });
+      controllers.push(controller);
+      return controller;
+    };
+    const before = await reopen();
+    for (const index of [1, 2]) await before.createNetwork({ name: `net${index}`, ipam: { config: [{ subnet: subnetOf(index) }] } });
+    await hostNet.createNetns('/ns/both');
+    const id = 'both'.padEnd(64, '0');
+    for (const index of [1, 2]) await before.connect(`net${index}`, { containerId: id, containerName: 'both', netnsPath: '/ns/both' });
+    await before.close();
+
+    const after = await reopen();
+    await after.disconnect('net1', id);
+    const second = after.inspectNetwork('net2').containers[id]!;
+    const listener = after.dnsListenerOf('net2')!;
+    expect(hostNet.localRoutes('/ns/both')).toEqual([{ netns: '/ns/both', address: '127.0.0.11', source: second.ipv4Address?.replace(/\/\d+$/, '') }]);
+    expect(hostNet.chains('/ns/both').get(`nat|${EMBEDDED_DNS_CHAIN}`)?.map((rule) => rule.at(-1))).toEqual([`${listener.host}:${listener.port}`, `${listener.host}:${listener.port}`]);
+    // The pointing moved with it, and survives the next reopen too.
+    expect(second.embeddedDnsNetns).toBe('/ns/both');
+    expect((await store.load()).find((network) => network.name === 'net2')?.containers[id]?.embeddedDnsNetns).toBe('/ns/both');
+  });
+
   it('undoes the endpoint when pointing 127.0.0.11 fails, so the connect changes nothing', async () => {
     const { controller, hostNet, driver, connect } = await open();
     hostNet.failOn('restoreIptables', new Error('iptables-restore: no nat table'));

@@ -101,9 +101,9 @@ export class NetworkController {
   readonly #networks = new Map<string, Network>();
   readonly #dnsServers = new Map<string, DnsServer>();
   /**
-   * Containers whose 127.0.0.11 this controller pointed at a network's server, and their
-   * namespace: re-pointed when they leave that network for another with DNS. Not persisted:
-   * after a restart the pointing stays in the namespaces, unknown here (see `disconnect`).
+   * Containers whose 127.0.0.11 points at a network's server, and their namespace:
+   * re-pointed when they leave that network for another with DNS. Persisted as the
+   * endpoint's `embeddedDnsNetns`, and rebuilt from it when the controller opens.
    */
   readonly #dnsPointed = new Map<string, { networkId: string; netnsPath: string }>();
   readonly #queue = new SerialQueue();
@@ -118,6 +118,9 @@ export class NetworkController {
     const controller = new NetworkController(options);
     for (const network of await options.store.load()) {
       controller.#networks.set(network.id, network);
+      for (const endpoint of Object.values(network.containers)) {
+        if (endpoint.embeddedDnsNetns) controller.#dnsPointed.set(endpoint.containerId, { networkId: network.id, netnsPath: endpoint.embeddedDnsNetns });
+      }
       for (const endpoint of Object.values(network.containers)) options.ports.reserve(endpoint.ports);
       const driver = controller.#drivers.get(network.driver);
       if (!driver) continue;
@@ -286,6 +289,7 @@ export class NetworkController {
           ...(info.interfaceName ? { interfaceName: info.interfaceName } : {}),
           ...(request.ipv4Address ? { staticIpv4: true } : {}),
           ...(request.dnsServers && request.dnsServers.length > 0 ? { dnsServers: [...request.dnsServers] } : {}),
+          ...(this.#dnsPointed.get(request.containerId)?.networkId === network.id ? { embeddedDnsNetns: request.netnsPath } : {}),
         };
         network.containers[request.containerId] = endpoint;
         await this.#persist();
@@ -305,8 +309,8 @@ export class NetworkController {
   /**
    * Detaches a container: driver teardown, then its addresses and host ports are released. Not
    * attached → `NotFound`. A container whose 127.0.0.11 pointed at this network's DNS and that
-   * stays on another network with DNS gets it re-pointed there (known for containers this
-   * controller connected; an engine restart forgets it).
+   * stays on another network with DNS gets it re-pointed there (also after an engine restart:
+   * the pointing is persisted with the endpoint).
    */
   disconnect(idOrName: string, containerId: string): Promise<void> {
     return this.#queue.run(async () => {
@@ -331,7 +335,10 @@ export class NetworkController {
       } catch (error) {
         // The namespace went away with its container: nothing left to point.
         if (!isNotFound(error)) throw error;
+        return;
       }
+      next.containers[containerId] = { ...next.containers[containerId]!, embeddedDnsNetns: pointed.netnsPath };
+      await this.#persist();
     });
   }
 

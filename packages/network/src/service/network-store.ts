@@ -26,6 +26,7 @@ const EndpointSchema = z.object({
   ports: z.array(PortBindingSchema),
   staticIpv4: z.boolean().optional(),
   dnsServers: z.array(z.string()).optional(),
+  embeddedDnsNetns: z.string().optional(),
 });
 
 /** Schema of a persisted {@link Network}. */
