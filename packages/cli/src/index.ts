@@ -22,7 +22,7 @@ export type { ReferencePage } from './command-reference.js';
 // --- output formats ---
 export { compileTemplate, templateFields, renderValue } from './format/template.js';
 export type { CompiledTemplate } from './format/template.js';
-export { writeList, writeObjects } from './format/list-format.js';
+export { writeList, writeObjects, formatReadsField } from './format/list-format.js';
 export type { ListLayout } from './format/list-format.js';
 export { alignColumns } from './format/tab-writer.js';
 export { humanDuration, timeAgo, humanSize, binarySize, shortId, ellipsis } from './format/units.js';

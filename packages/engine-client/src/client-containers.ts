@@ -47,12 +47,19 @@ import {
 
 const unixSecondsOf = (date: Date) => (date.getTime() / 1000).toFixed(9);
 
+/** Sizes asked for are always there: dockerd's list leaves a size of 0 out of its JSON (`omitempty`). */
+function withSizes<T extends { sizeRw?: number; sizeRootFs?: number }>(view: T, asked: boolean | undefined): T {
+  return asked ? { ...view, sizeRw: view.sizeRw ?? 0, sizeRootFs: view.sizeRootFs ?? 0 } : view;
+}
+
 /** Containers over `/containers/*` and `/exec/*`. */
 export function clientContainers({ transport }: ClientContext): ContainersApi {
   const path = (id: string, rest = '') => `/containers/${segment(id)}${rest}`;
 
-  const inspect: ContainersApi['inspect'] = async (id) =>
-    containerInspectFromWire(await transport.json({ method: 'GET', path: path(id, '/json') }, ContainerInspectResponseSchema));
+  const inspect: ContainersApi['inspect'] = async (id, options = {}) => {
+    const wire = await transport.json({ method: 'GET', path: path(id, '/json'), query: { size: options.size || undefined } }, ContainerInspectResponseSchema);
+    return withSizes(containerInspectFromWire(wire), options.size);
+  };
 
   const execInspect: ContainersApi['execInspect'] = async (execId) =>
     execInspectFromWire(await transport.json({ method: 'GET', path: `/exec/${segment(execId)}/json` }, ExecInspectResponseSchema));
@@ -159,10 +166,10 @@ export function clientContainers({ transport }: ClientContext): ContainersApi {
     inspect,
     async list(options = {}) {
       const wire = await transport.json(
-        { method: 'GET', path: '/containers/json', query: { all: options.all, limit: options.limit, filters: filtersQuery(options.filters) } },
+        { method: 'GET', path: '/containers/json', query: { all: options.all, limit: options.limit, filters: filtersQuery(options.filters), size: options.size || undefined } },
         z.array(ContainerSummarySchema).nullable(),
       );
-      return (wire ?? []).map(containerSummaryFromWire);
+      return (wire ?? []).map((summary) => withSizes(containerSummaryFromWire(summary), options.size));
     },
     async top(id, psArgs) {
       return topFromWire(await transport.json({ method: 'GET', path: path(id, '/top'), query: { ps_args: psArgs } }, ContainerTopResponseSchema));

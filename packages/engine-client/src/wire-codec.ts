@@ -404,6 +404,7 @@ export function containerInspectFromWire(wire: ContainerInspectResponse): Contai
       }),
     ),
     execIds: wire.ExecIDs ?? [],
+    ...sizesFromWire(wire),
   };
 }
 
@@ -464,6 +465,15 @@ export function containerSummaryFromWire(wire: WireContainerSummary): ContainerS
     networks: Object.keys(wire.NetworkSettings?.Networks ?? {}),
     // Volume names as the engine lists them (binds: their source).
     mounts: (wire.Mounts ?? []).map((m) => m.Name || m.Source || m.Destination || ''),
+    ...sizesFromWire(wire),
+  };
+}
+
+/** `SizeRw` and `SizeRootFs` where the answer has them (the request's `size`). */
+function sizesFromWire(wire: { SizeRw?: number | null; SizeRootFs?: number | null }): { sizeRw?: number; sizeRootFs?: number } {
+  return {
+    ...(typeof wire.SizeRw === 'number' ? { sizeRw: wire.SizeRw } : {}),
+    ...(typeof wire.SizeRootFs === 'number' ? { sizeRootFs: wire.SizeRootFs } : {}),
   };
 }
 

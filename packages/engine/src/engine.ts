@@ -8,6 +8,7 @@ import type {
   ContainerCreateOptions,
   ContainerCreateResult,
   ContainerInspect,
+  ContainerInspectOptions,
   ContainerListOptions,
   ContainerLogsOptions,
   ContainerPathStat,
@@ -139,7 +140,9 @@ export interface ContainersApi {
   execInspect(execId: string): Promise<ExecInspect>;
   /** Resizes the terminal of a running exec made with `tty`. Optional, as {@link ContainersApi.resize}. */
   execResize?(execId: string, size: { width: number; height: number }): Promise<void>;
-  inspect(id: string): Promise<ContainerInspect>;
+  /** docker's inspect document; with `size`, `sizeRw` and `sizeRootFs` are measured. */
+  inspect(id: string, options?: ContainerInspectOptions): Promise<ContainerInspect>;
+  /** docker's `ps`; with `size`, each summary carries `sizeRw` and `sizeRootFs`. */
   list(options?: ContainerListOptions): Promise<ContainerSummary[]>;
   top(id: string, psArgs?: string): Promise<TopResult>;
   stats(id: string, options?: ContainerStatsOptions): AsyncIterable<ContainerStats>;

@@ -57,6 +57,7 @@ export type {
   ContainerCreateResult,
   ContainerHealth,
   ContainerInspect,
+  ContainerInspectOptions,
   ContainerSummary,
   ContainerListOptions,
   ContainerStopOptions,

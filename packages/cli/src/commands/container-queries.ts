@@ -1,14 +1,14 @@
 import { InvalidArgumentError } from '@berth/errdefs';
 import type { CommandSpec } from '../command.js';
-import { writeList } from '../format/list-format.js';
-import { CONTAINER_LAYOUT, containerRow } from '../format/rows.js';
+import { formatReadsField, writeList } from '../format/list-format.js';
+import { CONTAINER_LAYOUT, CONTAINER_SIZE_LAYOUT, containerRow } from '../format/rows.js';
 import { alignColumns } from '../format/tab-writer.js';
 import { binarySize, humanSize, shortId } from '../format/units.js';
 import { FILTER_FLAG, FORMAT_FLAG, NO_TRUNC_FLAG, QUIET_FLAG, flag } from './flag.js';
 import { parseFilterFlags, parseInteger, parseTimeFlag } from './parse-values.js';
 import { copyOutput } from './stream-output.js';
 
-/** `ps`: docker's table, `-a`, `-q`, `-n`, `-l`, `--no-trunc`, `-f`, `--format`. */
+/** `ps`: docker's table, `-a`, `-q`, `-n`, `-l`, `--no-trunc`, `-f`, `--format`, `-s` (the SIZE column). */
 export const psCommand: CommandSpec = {
   name: 'ps',
   usage: '[OPTIONS]',
@@ -27,14 +27,18 @@ export const psCommand: CommandSpec = {
   async run(context, flags) {
     const engine = await context.engine();
     const last = flags.bool('latest') ? 1 : flags.has('last') ? parseInteger(flags.string('last')!, 'last') : -1;
+    const format = flags.string('format');
+    // As docker: sizes with -s, or when a --format reads .Size and -s was not set to false.
+    const size = flags.has('size') ? flags.bool('size') : !flags.bool('quiet') && formatReadsField(format, 'Size');
     const containers = await engine.containers.list({
       all: flags.bool('all') || last > 0,
       ...(last > 0 ? { limit: last } : {}),
       filters: parseFilterFlags(flags.list('filter')),
+      ...(size ? { size } : {}),
     });
     const now = context.now();
     const rows = containers.map((c) => containerRow(c, now, !flags.bool('no-trunc')));
-    writeList(context.stdout, rows, flags.string('format'), CONTAINER_LAYOUT, flags.bool('quiet'));
+    writeList(context.stdout, rows, format, size ? CONTAINER_SIZE_LAYOUT : CONTAINER_LAYOUT, flags.bool('quiet'));
     return 0;
   },
 };

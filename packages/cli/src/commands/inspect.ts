@@ -8,8 +8,9 @@ import { FORMAT_FLAG, flag } from './flag.js';
 
 type ObjectType = 'container' | 'image' | 'network' | 'volume';
 
-const FINDERS: Record<ObjectType, (engine: Engine, name: string) => Promise<unknown>> = {
-  container: (engine, name) => engine.containers.inspect(name),
+const FINDERS: Record<ObjectType, (engine: Engine, name: string, size: boolean) => Promise<unknown>> = {
+  // `--size` measures containers only (docker ignores it for other types).
+  container: (engine, name, size) => engine.containers.inspect(name, size ? { size } : undefined),
   image: (engine, name) => engine.images.inspect(name),
   network: (engine, name) => engine.networks.inspect(name),
   volume: (engine, name) => engine.volumes.inspect(name),
@@ -18,9 +19,10 @@ const FINDERS: Record<ObjectType, (engine: Engine, name: string) => Promise<unkn
 /**
  * Inspects each name as the given types in order (docker's `inspect` tries container,
  * image, network, volume); prints docker-cased JSON or the `--format` template per object.
+ * With `size`, containers carry `SizeRw` and `SizeRootFs`.
  * Unknown names print `Error: No such object: x` and the status is 1.
  */
-export async function inspectObjects(context: CliContext, names: readonly string[], types: readonly ObjectType[], format: string | undefined): Promise<number> {
+export async function inspectObjects(context: CliContext, names: readonly string[], types: readonly ObjectType[], format: string | undefined, size = false): Promise<number> {
   const engine = await context.engine();
   const found: unknown[] = [];
   let status = 0;
@@ -28,7 +30,7 @@ export async function inspectObjects(context: CliContext, names: readonly string
     let document: unknown;
     for (const type of types) {
       try {
-        document = await FINDERS[type](engine, name);
+        document = await FINDERS[type](engine, name, size);
         break;
       } catch (err) {
         if (!isNotFound(err)) {
@@ -54,9 +56,12 @@ export function inspectCommandFor(type: ObjectType, noun: string): CommandSpec {
     name: 'inspect',
     usage: `[OPTIONS] ${noun} [${noun}...]`,
     description: `Display detailed information on one or more ${type}s`,
-    flags: [{ ...FORMAT_FLAG, short: 'f', description: 'Format output using a custom template' }],
+    flags: [
+      { ...FORMAT_FLAG, short: 'f', description: 'Format output using a custom template' },
+      ...(type === 'container' ? [flag('size', 'boolean', 'Display total file sizes', { short: 's' })] : []),
+    ],
     args: { min: 1 },
-    run: (context, flags, args) => inspectObjects(context, args, [type], flags.string('format')),
+    run: (context, flags, args) => inspectObjects(context, args, [type], flags.string('format'), type === 'container' && flags.bool('size')),
   };
 }
 
@@ -78,6 +83,6 @@ export const inspectCommand: CommandSpec = {
       context.stderr.write(`"${type}" is not a valid value for --type\n`);
       return 1;
     }
-    return inspectObjects(context, args, type ? [type as ObjectType] : all, flags.string('format'));
+    return inspectObjects(context, args, type ? [type as ObjectType] : all, flags.string('format'), flags.bool('size'));
   },
 };

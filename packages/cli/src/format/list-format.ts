@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import { compileTemplate } from './template.js';
+import { compileTemplate, templateFields } from './template.js';
 import { alignColumns } from './tab-writer.js';
 
 /** How a listing command prints its rows. */
@@ -38,6 +38,23 @@ export function writeList(out: Writable, rows: readonly object[], format: string
   const header = compileTemplate(body)(headerRow(body, layout.headers));
   const lines = [header, ...rows.map((row) => render(row))].flatMap((line) => line.split('\n'));
   for (const line of alignColumns(lines)) out.write(`${line.trimEnd()}\n`);
+}
+
+/**
+ * Whether a listing's `--format` reads `field` of its rows (docker's `FieldsUsed`, case as
+ * the template lookup: insensitive). docker's `ps` asks for sizes when `.Size` is read, as
+ * measuring costs. The default table and `json` read only what they print.
+ */
+export function formatReadsField(format: string | undefined, field: string): boolean {
+  const text = format?.trim() ?? '';
+  if (text === '' || text === 'table' || text === 'json') return false;
+  const body = unescape(text.startsWith('table ') ? text.slice('table '.length).trim() : text);
+  try {
+    return templateFields(body).some((name) => name.toLowerCase() === field.toLowerCase());
+  } catch {
+    // A template that does not parse fails with its message when the rows are printed.
+    return false;
+  }
 }
 
 /** Prints one object per template evaluation (inspect-style `--format`), or as indented JSON. */

@@ -38,7 +38,11 @@ export function addContainerRoutes(router: Router): void {
     .add('GET', '/containers/json', list)
     .add('POST', '/containers/create', create)
     .add('POST', '/containers/prune', prune)
-    .add('GET', '/containers/{id}/json', async (ctx) => sendJson(ctx.res, 200, containerInspectToWire(await ctx.engine.containers.inspect(param(ctx, 'id')))))
+    .add('GET', '/containers/{id}/json', async (ctx) => {
+      // dockerd's `httputils.BoolValue`: anything but ''/0/no/false/none asks for the sizes.
+      const size = queryBoolean(ctx.query.get('size'));
+      sendJson(ctx.res, 200, containerInspectToWire(await ctx.engine.containers.inspect(param(ctx, 'id'), size ? { size } : undefined)));
+    })
     .add('POST', '/containers/{id}/start', start)
     .add('POST', '/containers/{id}/stop', stop)
     .add('POST', '/containers/{id}/restart', async (ctx) => {
@@ -125,7 +129,8 @@ export function addContainerRoutes(router: Router): void {
 async function list(ctx: RequestContext): Promise<void> {
   const filters = parseEndpointFilters(ctx.query.get('filters'), 'containerList');
   const limit = queryInteger('limit', ctx.query.get('limit'), -1);
-  const containers = await ctx.engine.containers.list({ all: queryBoolean(ctx.query.get('all')), filters, ...(limit > 0 ? { limit } : {}) });
+  const size = queryBoolean(ctx.query.get('size'));
+  const containers = await ctx.engine.containers.list({ all: queryBoolean(ctx.query.get('all')), filters, ...(limit > 0 ? { limit } : {}), ...(size ? { size } : {}) });
   sendJson(ctx.res, 200, containers.map(containerSummaryToWire));
 }
 

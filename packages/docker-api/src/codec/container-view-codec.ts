@@ -75,6 +75,7 @@ export function containerInspectToWire(c: ContainerInspect): ContainerInspectRes
     ExecIDs: c.execIds.length > 0 ? c.execIds : null,
     HostConfig: hostConfigToWire(c),
     GraphDriver: { Name: c.driver, Data: null },
+    ...sizesToWire(c),
     Mounts: c.mounts.map(
       (m): MountPoint => ({
         Type: m.type,
@@ -235,6 +236,15 @@ export function containerSummaryToWire(c: ContainerSummary): WireContainerSummar
     NetworkSettings: { Networks: Object.fromEntries(c.networks.map((n) => [n, {}])) },
     // The summary names the container's volumes: `docker ps --format {{.Mounts}}` prints each `Name`.
     Mounts: c.mounts.map((name) => ({ Type: 'volume', Name: name })),
+    ...sizesToWire(c),
+  };
+}
+
+/** `SizeRw` and `SizeRootFs`, present exactly when the engine measured them (the request's `size`). */
+function sizesToWire(c: { sizeRw?: number; sizeRootFs?: number }): { SizeRw?: number; SizeRootFs?: number } {
+  return {
+    ...(c.sizeRw !== undefined ? { SizeRw: c.sizeRw } : {}),
+    ...(c.sizeRootFs !== undefined ? { SizeRootFs: c.sizeRootFs } : {}),
   };
 }
 

@@ -106,7 +106,7 @@ export function diskUsageToWire(df: DiskUsage): SystemDataUsageResponse {
   return {
     LayersSize: df.layersSize,
     Images: df.images.map(imageSummaryToWire),
-    Containers: df.containers.map((c) => ({ ...containerSummaryToWire(c), SizeRw: c.sizeRw, SizeRootFs: 0 })),
+    Containers: df.containers.map((c) => ({ ...containerSummaryToWire(c), SizeRw: c.sizeRw, SizeRootFs: c.sizeRootFs ?? 0 })),
     Volumes: df.volumes.map(volumeToWire),
     BuildCache: [],
   };

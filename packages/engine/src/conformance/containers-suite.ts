@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { tarOf } from '@berth/image/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -340,6 +341,32 @@ export function describeContainers(factory: EngineFactory): void {
       await engine.containers.remove(child);
       made.splice(made.indexOf(child), 1);
       await engine.images.remove(repo);
+    });
+
+    it('measures the writable layer and the whole root file system only when asked (size)', async () => {
+      const id = await create({ cmd: ['true'] });
+      const mib = 1 << 20;
+      // Random bytes: a file system that compresses cannot make the layer smaller than the file.
+      const archive = tarOf([{ type: 'file', path: 'one-mib.bin', content: randomBytes(mib) }]);
+      await engine.containers.putArchive(id, '/tmp', archive());
+      const imageSize = (await engine.images.inspect(imageId)).size;
+      expect(imageSize).toBeGreaterThan(0);
+
+      const inspected = await engine.containers.inspect(id, { size: true });
+      expect(inspected.sizeRw).toBeGreaterThanOrEqual(mib);
+      // docker's SizeRootFs: the image's layers plus the writable layer.
+      expect(inspected.sizeRootFs).toBe(inspected.sizeRw! + imageSize);
+      const listed = await engine.containers.list({ all: true, size: true, filters: { id: [id] } });
+      expect(listed).toHaveLength(1);
+      expect(listed[0]!.sizeRw).toBeGreaterThanOrEqual(mib);
+      expect(listed[0]!.sizeRootFs).toBe(listed[0]!.sizeRw! + imageSize);
+
+      const plain = await engine.containers.inspect(id);
+      expect(plain.sizeRw).toBeUndefined();
+      expect(plain.sizeRootFs).toBeUndefined();
+      const [summary] = await engine.containers.list({ all: true, filters: { id: [id] } });
+      expect(summary!.sizeRw).toBeUndefined();
+      expect(summary!.sizeRootFs).toBeUndefined();
     });
 
     it('copies into and out of a running container without showing it paused; a paused one stays paused', async () => {

@@ -92,6 +92,16 @@ export interface ContainerInspect {
   mounts: Array<{ type: 'bind' | 'volume' | 'tmpfs'; name?: string; source: string; destination: string; driver?: string; mode: string; rw: boolean }>;
   /** Ongoing exec IDs. */
   execIds: string[];
+  /** Bytes of the container's writable layer; only with {@link ContainerInspectOptions.size}. */
+  sizeRw?: number;
+  /** Bytes of its whole root file system (the image's layers plus the writable layer); only with `size`. */
+  sizeRootFs?: number;
+}
+
+/** Options of `containers.inspect`. */
+export interface ContainerInspectOptions {
+  /** Compute `sizeRw` and `sizeRootFs` (docker's `inspect --size`): walks the writable layer, so costs I/O. */
+  size?: boolean;
 }
 
 /** One line of `docker ps`, camelCased. */
@@ -113,6 +123,10 @@ export interface ContainerSummary {
   labels: Record<string, string>;
   networks: string[];
   mounts: string[];
+  /** Bytes of the container's writable layer; only with {@link ContainerListOptions.size}. */
+  sizeRw?: number;
+  /** Bytes of its whole root file system (the image's layers plus the writable layer); only with `size`. */
+  sizeRootFs?: number;
 }
 
 /** Options of `containers.list`. */
@@ -126,6 +140,8 @@ export interface ContainerListOptions {
    * (image name or ID), `exited` (exit code), `network`, `volume`, `before`, `since`, `health`.
    */
   filters?: Record<string, readonly string[]>;
+  /** Compute each container's `sizeRw` and `sizeRootFs` (docker's `ps --size`). */
+  size?: boolean;
 }
 
 /** Options of `containers.stop` and `restart`. */

@@ -5,7 +5,8 @@ import { parseUntil } from '../images/image-prune.js';
 import type { ContainerContext } from './container-context.js';
 import { networkNamespaceOf } from './container-networking.js';
 import type { ContainerEntry } from './container-table.js';
-import type { ContainerInspect, ContainerListOptions, ContainerSummary } from './container-types.js';
+import { containerSizer } from './container-size.js';
+import type { ContainerInspect, ContainerInspectOptions, ContainerListOptions, ContainerSummary } from './container-types.js';
 
 function endpointsOf(entry: ContainerEntry): Record<string, Endpoint> {
   const result: Record<string, Endpoint> = {};
@@ -25,9 +26,10 @@ function publishedPorts(entry: ContainerEntry): PortBinding[] {
   return Object.values(entry.record.networks).flatMap((settings) => (settings.endpoint as Endpoint | undefined)?.ports ?? []);
 }
 
-/** `docker inspect` of a container. */
-export async function inspectContainer(context: ContainerContext, entry: ContainerEntry): Promise<ContainerInspect> {
+/** `docker inspect` of a container; with `size`, its writable layer and root file system measured. */
+export async function inspectContainer(context: ContainerContext, entry: ContainerEntry, inspectOptions: ContainerInspectOptions = {}): Promise<ContainerInspect> {
   const { record } = entry;
+  const sizes = inspectOptions.size ? await containerSizer(context.engine)({ id: record.id, imageId: record.imageId }) : {};
   const { config, options } = record;
   const ports: Record<string, PortBinding[] | null> = {};
   for (const key of [...(options.exposedPorts ?? []), ...Object.keys(options.portBindings ?? {})]) ports[key.includes('/') ? key : `${key}/tcp`] = null;
@@ -74,6 +76,7 @@ export async function inspectContainer(context: ContainerContext, entry: Contain
       return { type: 'tmpfs' as const, source: '', destination: mount.target, mode: '', rw };
     })),
     execIds: [...entry.execs].filter((id) => context.execs.get(id)?.running),
+    ...sizes,
   };
 }
 
@@ -150,7 +153,7 @@ function matchesLabel(labels: Record<string, string>, term: string): boolean {
 
 /**
  * `docker ps` with its filters; without `all`, only running (and paused, restarting)
- * containers. Newest first.
+ * containers. Newest first. With `size`, each container's layers are measured (a few at once).
  */
 export async function listContainers(context: ContainerContext, options: ContainerListOptions = {}): Promise<ContainerSummary[]> {
   const filters = options.filters ?? {};
@@ -203,7 +206,10 @@ export async function listContainers(context: ContainerContext, options: Contain
     return true;
   });
   if (options.limit !== undefined && options.limit > 0) result = result.slice(0, options.limit);
-  return result.map(summarizeContainer);
+  const summaries = result.map(summarizeContainer);
+  if (!options.size) return summaries;
+  const measure = containerSizer(context.engine);
+  return Promise.all(summaries.map(async (summary) => ({ ...summary, ...(await measure(summary)) })));
 }
 
 /**

@@ -117,7 +117,7 @@ export async function createContainersApi(context: EngineContext): Promise<Conta
       if (!exec.process || !exec.running) throw new FailedPreconditionError(`exec ${execId} is not running`);
       await exec.process.resize(size);
     },
-    inspect: async (id) => inspectContainer(containers, byId(id)),
+    inspect: async (id, options) => inspectContainer(containers, byId(id), options),
     list: (options) => listContainers(containers, options),
     top: async (id, psArgs) => topOf(containers, byId(id), psArgs),
     stats: (id, options) => lazily(() => statsOf(containers, byId(id), options)),

@@ -3,7 +3,6 @@ import { arch, cpus, hostname, platform, release, totalmem, type } from 'node:os
 import type { ContainersApi, ImagesApi, NetworksApi, SystemApi, VolumesApi } from '../engine.js';
 import type { EngineContext } from '../internal/engine-context.js';
 import { toVolume } from '../volumes/engine-volumes.js';
-import { containerSnapshotKey } from '../containers/container-create.js';
 import type { SystemPruneReport } from './system-types.js';
 
 /** The engine's version (this package's). */
@@ -67,7 +66,7 @@ export function createSystemApi(
     async df() {
       const [images, containers, volumes] = await Promise.all([
         apis.images.list(),
-        apis.containers.list({ all: true }),
+        apis.containers.list({ all: true, size: true }),
         context.volumes.list({ size: true }),
       ]);
       let layersSize = 0;
@@ -75,13 +74,8 @@ export function createSystemApi(
       return {
         layersSize,
         images,
-        // The container's own layer: its snapshot's usage (the whole tree for the copying snapshotter).
-        containers: await Promise.all(
-          containers.map(async (container) => ({
-            ...container,
-            sizeRw: (await components.snapshotter.usage(containerSnapshotKey(container.id)).catch(() => ({ size: 0 }))).size,
-          })),
-        ),
+        // Measured by the listing (`size`), as dockerd's df lists its containers.
+        containers: containers.map((container) => ({ ...container, sizeRw: container.sizeRw ?? 0 })),
         volumes: volumes.Volumes.map(toVolume),
       };
     },
