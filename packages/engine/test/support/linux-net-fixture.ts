@@ -308,7 +308,12 @@ export async function leftovers(
   const links = JSON.parse(await run('ip', ['-j', 'link', 'show'])) as Array<{ ifname: string }>;
   return {
     links: links.map((link) => link.ifname).filter((name) => name.includes(fixture.tag) || fixture.veths.has(name)),
-    iptables: [...(await iptablesLinesContaining(fixture.chainPrefix)), ...(await iptablesLinesContaining(`berth:bt${fixture.tag}`))],
+    iptables: [
+      ...(await iptablesLinesContaining(fixture.chainPrefix)),
+      ...(await iptablesLinesContaining(`berth:bt${fixture.tag}`)),
+      // The same in ip6tables: IPv6 networks get their rules there.
+      ...(await run('ip6tables-save', [])).split('\n').filter((line) => line.includes(fixture.chainPrefix) || line.includes(`berth:bt${fixture.tag}`)),
+    ],
     mounts: [...(await mountsUnder(fixture.dataRoot)), ...(await mountsUnder(fixture.stateRoot))],
   };
 }

@@ -3,6 +3,7 @@ import { AlreadyExistsError, ConflictError, FailedPreconditionError, InvalidArgu
 import { CNI_VERSION, type CniPlugins } from '../cni/cni-plugins.js';
 import type { CniResult } from '../cni/cni-result.js';
 import { createExecCniPlugins } from '../cni/exec-cni-plugins.js';
+import { type FamilyIptables, iptablesOf } from '../hostnet/family-iptables.js';
 import type { HostNet } from '../hostnet/host-net.js';
 import { SerialQueue } from '../internal/serial-queue.js';
 import { BRIDGE_OPTIONS } from '../network.js';
@@ -16,6 +17,7 @@ import {
   removeChainsIfEmpty,
   ruleTag,
   type BridgeChains,
+  type FirewallRule,
 } from './bridge-firewall.js';
 import {
   type BridgeAttachment,
@@ -31,7 +33,11 @@ export interface BridgeDriverOptions {
   hostNet: HostNet;
   /** Prefix of our iptables chains (`BERTH` → `BERTH-FORWARD`, …); tests pass a unique one. */
   chainPrefix?: string;
-  /** Turn on `net.ipv4.ip_forward` when it is off (containers cannot reach out otherwise). Default true. */
+  /**
+   * Turn on `net.ipv4.ip_forward` when it is off (containers cannot reach out otherwise), and
+   * `net.ipv6.conf.all.forwarding` once a network has an IPv6 subnet. Never turned back off
+   * (other engines may rely on it, as with dockerd). Default true.
+   */
   enableIpForward?: boolean;
   /** Runs the CNI `bridge` plugin that attaches endpoints; default the real plugins ({@link createExecCniPlugins}). */
   cni?: CniPlugins;
@@ -106,6 +112,12 @@ function containerMacOf(result: CniResult, interfaceName: string): string | unde
  * restart too; DEL is idempotent and works once the namespace is gone. Ports answer on
  * 127.0.0.1 because the bridge has `route_localnet=1` and host-originated traffic to the bridge
  * is masqueraded (no userland proxy process).
+ *
+ * A network with an IPv6 subnet gets the same rules in `ip6tables` (as dockerd ≥ 27 does):
+ * ICC, isolation, internal, masquerade out (NAT66) and ports published on all addresses or an
+ * IPv6 host address DNATed to the endpoint's IPv6 address. The IPv6 chains exist only while
+ * such a network does. `[::1]` bindings get no rules: the kernel never routes a loopback
+ * address off `lo`, so only a userland proxy could serve them.
  */
 export function createBridgeDriver(options: BridgeDriverOptions): NetworkDriver {
   const hostNet = options.hostNet;
@@ -116,7 +128,14 @@ export function createBridgeDriver(options: BridgeDriverOptions): NetworkDriver 
   const attachments: BridgeAttachmentStore = options.attachmentCacheDir
     ? createFileBridgeAttachmentStore(options.attachmentCacheDir)
     : createMemoryBridgeAttachmentStore();
+  const ipv4 = iptablesOf(hostNet, 4);
+  const ipv6 = iptablesOf(hostNet, 6);
   let versionChecked = false;
+
+  /** The rule sets a network's rules live in: IPv4 always, IPv6 when it has an IPv6 subnet. */
+  function familiesOf(spec: DriverNetworkSpec): FamilyIptables[] {
+    return spec.ipv6 ? [ipv4, ipv6] : [ipv4];
+  }
 
   /** Once per driver: the installed `bridge` plugin must speak the CNI version we write. */
   async function checkPluginVersion(): Promise<void> {
@@ -147,12 +166,17 @@ export function createBridgeDriver(options: BridgeDriverOptions): NetworkDriver 
     return network;
   }
 
-  async function addRules(rules: ReturnType<typeof networkRules>): Promise<void> {
+  async function addRules(iptables: FamilyIptables, rules: readonly FirewallRule[]): Promise<void> {
     for (const { table, chain, rule, first } of rules) {
-      if (await hostNet.ruleExists(table, chain, rule)) continue;
-      if (first) await hostNet.insertRule(table, chain, rule, 1);
-      else await hostNet.appendRule(table, chain, rule);
+      if (await iptables.ruleExists(table, chain, rule)) continue;
+      if (first) await iptables.insertRule(table, chain, rule, 1);
+      else await iptables.appendRule(table, chain, rule);
     }
+  }
+
+  /** Deletes the rules tagged for a network (with its endpoints) or one endpoint, in every family the network uses. */
+  async function deleteRulesOf(spec: DriverNetworkSpec, tag: string, withEndpoints: boolean): Promise<void> {
+    for (const iptables of familiesOf(spec)) await deleteTaggedRules(iptables, chains, tag, withEndpoints);
   }
 
   return {
@@ -172,34 +196,46 @@ export function createBridgeDriver(options: BridgeDriverOptions): NetworkDriver 
           throw new InvalidArgumentError(`invalid MTU ${spec.options[BRIDGE_OPTIONS.mtu]} for network ${spec.name}`);
         }
         const adopted = await hostNet.linkExists(bridge);
+        const forward = options.enableIpForward ?? true;
         try {
+          if (!adopted) await hostNet.addBridge(bridge, mtu ? { mtu } : {});
+          // A host booted with IPv6 off for new links (`default.disable_ipv6=1`) would refuse
+          // the gateway address; dockerd turns IPv6 on for the bridges that need it too.
+          if (spec.ipv6) {
+            const key = `net.ipv6.conf.${bridge}.disable_ipv6`;
+            const disabled = await hostNet.readSysctl(key).catch((error: Error) => {
+              throw new FailedPreconditionError(`network ${spec.name} has an IPv6 subnet but this host has no IPv6 (${key}: ${error.message})`);
+            });
+            if (disabled !== '0') await hostNet.writeSysctl(key, '0');
+          }
           if (!adopted) {
-            await hostNet.addBridge(bridge, mtu ? { mtu } : {});
             await hostNet.addAddress(bridge, `${spec.ipv4.gateway}/${prefixOf(spec.ipv4.subnet)}`);
             if (spec.ipv6) await hostNet.addAddress(bridge, `${spec.ipv6.gateway}/${prefixOf(spec.ipv6.subnet)}`);
             await hostNet.setLinkUp(bridge);
           }
           await hostNet.writeSysctl(`net.ipv4.conf.${bridge}.route_localnet`, '1');
-          if ((options.enableIpForward ?? true) && (await hostNet.readSysctl('net.ipv4.ip_forward')) !== '1') {
+          if (forward && (await hostNet.readSysctl('net.ipv4.ip_forward')) !== '1') {
             await hostNet.writeSysctl('net.ipv4.ip_forward', '1');
           }
-          await installChains(hostNet, chains);
-          await addRules(
-            networkRules(
-              {
-                bridge,
-                subnet: spec.ipv4.subnet,
-                internal: spec.internal,
-                icc: spec.options[BRIDGE_OPTIONS.enableIcc] !== 'false',
-                masquerade: spec.options[BRIDGE_OPTIONS.enableIpMasquerade] !== 'false',
-              },
-              chains,
-            ),
-          );
+          if (forward && spec.ipv6 && (await hostNet.readSysctl('net.ipv6.conf.all.forwarding')) !== '1') {
+            await hostNet.writeSysctl('net.ipv6.conf.all.forwarding', '1');
+          }
+          const kind = {
+            bridge,
+            internal: spec.internal,
+            icc: spec.options[BRIDGE_OPTIONS.enableIcc] !== 'false',
+            masquerade: spec.options[BRIDGE_OPTIONS.enableIpMasquerade] !== 'false',
+          };
+          await installChains(ipv4, chains);
+          await addRules(ipv4, networkRules({ ...kind, subnet: spec.ipv4.subnet }, chains));
+          if (spec.ipv6) {
+            await installChains(ipv6, chains);
+            await addRules(ipv6, networkRules({ ...kind, subnet: spec.ipv6.subnet, family: 6 }, chains));
+          }
         } catch (error) {
-          await deleteTaggedRules(hostNet, chains, ruleTag(bridge), true).catch(() => undefined);
+          await deleteRulesOf(spec, ruleTag(bridge), true).catch(() => undefined);
           if (!adopted) await hostNet.deleteLink(bridge).catch(() => undefined);
-          await removeChainsIfEmpty(hostNet, chains).catch(() => undefined);
+          for (const iptables of familiesOf(spec)) await removeChainsIfEmpty(iptables, chains).catch(() => undefined);
           throw error;
         }
         networks.set(spec.id, { spec, bridge, endpoints: new Map() });
@@ -211,10 +247,10 @@ export function createBridgeDriver(options: BridgeDriverOptions): NetworkDriver 
         if (network.endpoints.size > 0) {
           throw new ConflictError(`network ${network.spec.name} has ${network.endpoints.size} active endpoint(s)`);
         }
-        await deleteTaggedRules(hostNet, chains, ruleTag(network.bridge), true);
+        await deleteRulesOf(network.spec, ruleTag(network.bridge), true);
         if (await hostNet.linkExists(network.bridge)) await hostNet.deleteLink(network.bridge);
         networks.delete(networkId);
-        await removeChainsIfEmpty(hostNet, chains);
+        for (const iptables of familiesOf(network.spec)) await removeChainsIfEmpty(iptables, chains);
       }),
 
     connectEndpoint: (spec: DriverEndpointSpec) =>
@@ -252,7 +288,11 @@ export function createBridgeDriver(options: BridgeDriverOptions): NetworkDriver 
           };
           await attachments.save(attachment);
           const address = spec.ipv4Address.replace(/\/\d+$/, '');
-          await addRules(portRules(network.bridge, spec.endpointId, address, spec.ports, chains));
+          await addRules(ipv4, portRules(network.bridge, spec.endpointId, address, spec.ports, chains));
+          if (spec.ipv6Address && network.spec.ipv6) {
+            const address6 = spec.ipv6Address.replace(/\/\d+$/, '');
+            await addRules(ipv6, portRules(network.bridge, spec.endpointId, address6, spec.ports, chains, 6));
+          }
           network.endpoints.set(spec.endpointId, attachment);
           return {
             interfaceName: spec.interfaceName,
@@ -260,7 +300,7 @@ export function createBridgeDriver(options: BridgeDriverOptions): NetworkDriver 
             ...(hostInterface ? { hostInterface } : {}),
           };
         } catch (error) {
-          await deleteTaggedRules(hostNet, chains, ruleTag(network.bridge, spec.endpointId), false).catch(() => undefined);
+          await deleteRulesOf(network.spec, ruleTag(network.bridge, spec.endpointId), false).catch(() => undefined);
           // The spec's rule: a failed ADD is followed by a DEL, which undoes whatever the plugin got done.
           await cni.del(config, cniAttachment, result).catch(() => undefined);
           await attachments.remove(spec.endpointId).catch(() => undefined);
@@ -271,7 +311,7 @@ export function createBridgeDriver(options: BridgeDriverOptions): NetworkDriver 
     disconnectEndpoint: (networkId, endpointId) =>
       queue.run(async () => {
         const network = networkOf(networkId);
-        await deleteTaggedRules(hostNet, chains, ruleTag(network.bridge, endpointId), false);
+        await deleteRulesOf(network.spec, ruleTag(network.bridge, endpointId), false);
         // Made before a restart: the cached attachment says what to DEL.
         const cached = network.endpoints.get(endpointId) ?? (await attachments.load(endpointId));
         const attachment = cached?.networkId === networkId ? cached : undefined;

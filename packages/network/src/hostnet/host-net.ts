@@ -1,3 +1,5 @@
+import type { IpFamily } from '../ipam/ip-address.js';
+
 /** An iptables table. */
 export type IptablesTable = 'filter' | 'nat' | 'mangle' | 'raw';
 
@@ -33,7 +35,11 @@ export interface HostNet {
   setLinkMaster(name: string, bridge: string): Promise<void>;
   /** Hairpin mode on a bridge port: frames may leave through the port they came in on. */
   setHairpin(name: string, on: boolean): Promise<void>;
-  /** Adds `cidr` (e.g. `172.18.0.1/16`) to a link. */
+  /**
+   * Adds `cidr` (e.g. `172.18.0.1/16`, `fd00:1::1/64`) to a link. IPv6 addresses skip duplicate
+   * address detection (`nodad`), as dockerd's bridges do: the address comes from Berth's IPAM,
+   * and a tentative one could not be used (nor answer neighbour solicitations) for a second or more.
+   */
   addAddress(name: string, cidr: string, netns?: string): Promise<void>;
   /** `ip route add default via GATEWAY dev IFACE`. */
   addDefaultRoute(gateway: string, device: string, netns?: string): Promise<void>;
@@ -51,22 +57,26 @@ export interface HostNet {
   readSysctl(key: string): Promise<string>;
   writeSysctl(key: string, value: string): Promise<void>;
 
+  // The iptables calls take an optional trailing `family`: absent or 4 is `iptables`, 6 is
+  // `ip6tables`. The kernel keeps the two rule sets apart: a chain of one family is unknown to
+  // the other, even under the same name.
+
   /** Creates an iptables chain if it does not exist. */
-  ensureChain(table: IptablesTable, chain: string): Promise<void>;
+  ensureChain(table: IptablesTable, chain: string, family?: IpFamily): Promise<void>;
   /** Flushes and deletes a chain (no-op when absent). */
-  deleteChain(table: IptablesTable, chain: string): Promise<void>;
+  deleteChain(table: IptablesTable, chain: string, family?: IpFamily): Promise<void>;
   /** Rules of a chain, each as its argument list after `-A CHAIN`. */
-  listRules(table: IptablesTable, chain: string): Promise<string[][]>;
-  ruleExists(table: IptablesTable, chain: string, rule: readonly string[]): Promise<boolean>;
+  listRules(table: IptablesTable, chain: string, family?: IpFamily): Promise<string[][]>;
+  ruleExists(table: IptablesTable, chain: string, rule: readonly string[], family?: IpFamily): Promise<boolean>;
   /** Inserts at `position` (1 = first). */
-  insertRule(table: IptablesTable, chain: string, rule: readonly string[], position?: number): Promise<void>;
-  appendRule(table: IptablesTable, chain: string, rule: readonly string[]): Promise<void>;
-  deleteRule(table: IptablesTable, chain: string, rule: readonly string[]): Promise<void>;
+  insertRule(table: IptablesTable, chain: string, rule: readonly string[], position?: number, family?: IpFamily): Promise<void>;
+  appendRule(table: IptablesTable, chain: string, rule: readonly string[], family?: IpFamily): Promise<void>;
+  deleteRule(table: IptablesTable, chain: string, rule: readonly string[], family?: IpFamily): Promise<void>;
   /**
    * Applies `rules` (iptables-save text: `*table`, `:CHAIN - [0:0]`, `-A CHAIN …`, `COMMIT`)
    * with one `iptables-restore --noflush`: all or nothing; a declared user chain is created
    * or flushed, other chains keep their rules. One process however many rules — the cheap
-   * way to set up a container's namespace.
+   * way to set up a container's namespace. `family` 6 → `ip6tables-restore`.
    */
-  restoreIptables(rules: string, netns?: string): Promise<void>;
+  restoreIptables(rules: string, netns?: string, family?: IpFamily): Promise<void>;
 }

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { InternalError, NotFoundError } from '@berth/errdefs';
 import { runProgram } from '@berth/program';
 import { z } from 'zod';
+import type { IpFamily } from '../ipam/ip-address.js';
 import type { HostNet, IptablesTable } from './host-net.js';
 import { splitIptablesLine } from './iptables-rule-text.js';
 
@@ -13,6 +14,10 @@ const packageOf: Record<string, string> = {
   'iptables-legacy': 'iptables',
   'iptables-restore': 'iptables',
   'iptables-legacy-restore': 'iptables',
+  ip6tables: 'iptables',
+  'ip6tables-legacy': 'iptables',
+  'ip6tables-restore': 'iptables',
+  'ip6tables-legacy-restore': 'iptables',
   nsenter: 'util-linux',
   unshare: 'util-linux',
   umount: 'mount',
@@ -24,6 +29,8 @@ const RouteListSchema = z.array(z.object({ dst: z.string() }).loose());
 export interface LinuxHostNetOptions {
   /** `iptables` binary (`iptables-legacy` to force the legacy backend). */
   iptables?: string;
+  /** `ip6tables` binary; default the IPv6 twin of `iptables` (`iptables-legacy` → `ip6tables-legacy`). */
+  ip6tables?: string;
 }
 
 /**
@@ -36,10 +43,13 @@ function isNoSuchObject(stderr: string): boolean {
 
 /**
  * The real {@link HostNet}: spawns `ip` (inside a namespace through `nsenter --net=PATH`),
- * `iptables -w`, `unshare --net=PATH` for persistent namespaces, and reads/writes `/proc/sys`.
+ * `iptables -w` / `ip6tables -w`, `unshare --net=PATH` for persistent namespaces, and
+ * reads/writes `/proc/sys`.
  */
 export function createLinuxHostNet(options: LinuxHostNetOptions = {}): HostNet {
   const iptablesBin = options.iptables ?? 'iptables';
+  const ip6tablesBin = options.ip6tables ?? iptablesBin.replace(/^iptables/, 'ip6tables');
+  const binOf = (family: IpFamily = 4): string => (family === 6 ? ip6tablesBin : iptablesBin);
 
   async function run(command: string, args: readonly string[], netns?: string, input?: string): Promise<string> {
     const [file, argv] = netns ? ['nsenter', [`--net=${netns}`, command, ...args]] : [command, [...args]];
@@ -51,7 +61,7 @@ export function createLinuxHostNet(options: LinuxHostNetOptions = {}): HostNet {
     throw new InternalError(`${what} failed: ${stderr || (result.signal ?? `exit code ${result.code}`)}`);
   }
   const ip = (args: readonly string[], netns?: string): Promise<string> => run('ip', args, netns);
-  const iptables = (table: IptablesTable, args: readonly string[]): Promise<string> => run(iptablesBin, ['-w', '-t', table, ...args]);
+  const iptables = (table: IptablesTable, args: readonly string[], family?: IpFamily): Promise<string> => run(binOf(family), ['-w', '-t', table, ...args]);
   const sysctlPath = (key: string): string => join('/proc/sys', ...key.split('.'));
 
   return {
@@ -120,7 +130,7 @@ export function createLinuxHostNet(options: LinuxHostNetOptions = {}): HostNet {
       await ip(['link', 'set', 'dev', name, 'type', 'bridge_slave', 'hairpin', on ? 'on' : 'off']);
     },
     async addAddress(name, cidr, netns) {
-      await ip(['address', 'add', cidr, 'dev', name], netns);
+      await ip(['address', 'add', cidr, 'dev', name, ...(cidr.includes(':') ? ['nodad'] : [])], netns);
     },
     async addDefaultRoute(gateway, device, netns) {
       await ip([gateway.includes(':') ? '-6' : '-4', 'route', 'add', 'default', 'via', gateway, 'dev', device], netns);
@@ -145,50 +155,50 @@ export function createLinuxHostNet(options: LinuxHostNetOptions = {}): HostNet {
     async writeSysctl(key, value) {
       await writeFile(sysctlPath(key), value);
     },
-    async ensureChain(table, chain) {
+    async ensureChain(table, chain, family) {
       try {
-        await iptables(table, ['-N', chain]);
+        await iptables(table, ['-N', chain], family);
       } catch (error) {
         if (!/already exists/i.test((error as Error).message)) throw error;
       }
     },
-    async deleteChain(table, chain) {
+    async deleteChain(table, chain, family) {
       try {
-        await iptables(table, ['-F', chain]);
+        await iptables(table, ['-F', chain], family);
       } catch (error) {
         if (error instanceof NotFoundError) return;
         throw error;
       }
-      await iptables(table, ['-X', chain]);
+      await iptables(table, ['-X', chain], family);
     },
-    async listRules(table, chain) {
-      const text = await iptables(table, ['-S', chain]);
+    async listRules(table, chain, family) {
+      const text = await iptables(table, ['-S', chain], family);
       return text
         .split('\n')
         .filter((line) => line.startsWith(`-A ${chain} `))
         .map((line) => splitIptablesLine(line).slice(2));
     },
-    async ruleExists(table, chain, rule) {
+    async ruleExists(table, chain, rule, family) {
       try {
-        await iptables(table, ['-C', chain, ...rule]);
+        await iptables(table, ['-C', chain, ...rule], family);
         return true;
       } catch (error) {
         if (error instanceof NotFoundError) return false;
         throw error;
       }
     },
-    async insertRule(table, chain, rule, position = 1) {
-      await iptables(table, ['-I', chain, String(position), ...rule]);
+    async insertRule(table, chain, rule, position = 1, family) {
+      await iptables(table, ['-I', chain, String(position), ...rule], family);
     },
-    async appendRule(table, chain, rule) {
-      await iptables(table, ['-A', chain, ...rule]);
+    async appendRule(table, chain, rule, family) {
+      await iptables(table, ['-A', chain, ...rule], family);
     },
-    async deleteRule(table, chain, rule) {
-      await iptables(table, ['-D', chain, ...rule]);
+    async deleteRule(table, chain, rule, family) {
+      await iptables(table, ['-D', chain, ...rule], family);
     },
-    async restoreIptables(rules, netns) {
+    async restoreIptables(rules, netns, family) {
       // `iptables-legacy` → `iptables-legacy-restore`: the restore tool of the same backend.
-      await run(`${iptablesBin}-restore`, ['-w', '--noflush'], netns, rules);
+      await run(`${binOf(family)}-restore`, ['-w', '--noflush'], netns, rules);
     },
   };
 }

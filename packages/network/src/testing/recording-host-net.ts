@@ -1,5 +1,6 @@
 import { AlreadyExistsError, FailedPreconditionError, InternalError, NotFoundError } from '@berth/errdefs';
 import type { HostNet, IptablesTable } from '../hostnet/host-net.js';
+import type { IpFamily } from '../ipam/ip-address.js';
 import { splitIptablesLine } from '../hostnet/iptables-rule-text.js';
 
 /** One recorded call: the method name and its arguments. */
@@ -40,7 +41,8 @@ export interface FakeLocalRoute {
 
 /**
  * A {@link HostNet} that changes nothing on the machine: it records every call and keeps a
- * small model of namespaces, links, routes, sysctls and iptables chains, so tests can assert
+ * small model of namespaces, links, routes, sysctls and iptables chains (the IPv4 and IPv6
+ * rule sets apart, as the kernel keeps them), so tests can assert
  * both the calls a driver made and what would be left behind (`links()`, `chains()`, …).
  * Methods fail like the real ones (`NotFound`, `AlreadyExists`); `failOn(op)` injects a fault.
  */
@@ -52,7 +54,8 @@ export class RecordingHostNet implements HostNet {
   readonly #routes: FakeRoute[] = [];
   readonly #localRoutes: FakeLocalRoute[] = [];
   readonly #sysctls = new Map<string, string>();
-  readonly #chains = new Map<string, string[][]>();
+  /** Chains per family: `iptables` and `ip6tables` never see each other's chains. */
+  readonly #tables: Record<IpFamily, Map<string, string[][]>> = { 4: new Map(), 6: new Map() };
   readonly #faults = new Map<keyof HostNet, Error>();
 
   constructor(options: { hostRoutes?: string[]; sysctls?: Record<string, string> } = {}) {
@@ -61,11 +64,18 @@ export class RecordingHostNet implements HostNet {
     this.#addBuiltinChains('');
   }
 
-  /** Built-in chains of the filter and nat tables of a namespace (`''` = host), as a new one has them. */
+  /** Built-in chains of the filter and nat tables of a namespace (`''` = host), as a new one has them, in both families. */
   #addBuiltinChains(netns: string): void {
-    for (const [table, chains] of Object.entries({ filter: ['INPUT', 'FORWARD', 'OUTPUT'], nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'] })) {
-      for (const chain of chains) this.#chains.set(this.#chainKey(table, chain, netns), []);
+    for (const tables of Object.values(this.#tables)) {
+      for (const [table, chains] of Object.entries({ filter: ['INPUT', 'FORWARD', 'OUTPUT'], nat: ['PREROUTING', 'INPUT', 'OUTPUT', 'POSTROUTING'] })) {
+        for (const chain of chains) tables.set(this.#chainKey(table, chain, netns), []);
+      }
     }
+  }
+
+  /** The chains of one family (absent = 4, like the real calls). */
+  #chainsOf(family: IpFamily = 4): Map<string, string[][]> {
+    return this.#tables[family];
   }
 
   /** `table|chain` in the host namespace (as {@link chains} reports them), `netns|table|chain` inside another. */
@@ -110,12 +120,13 @@ export class RecordingHostNet implements HostNet {
 
   /**
    * Every chain as `table|chain` → rules (built-in chains included): the host namespace's, or
-   * with `netns` those of that namespace (filled by `restoreIptables`).
+   * with `netns` those of that namespace (filled by `restoreIptables`); IPv4 (`iptables`)
+   * unless `family` is 6 (`ip6tables`).
    */
-  chains(netns = ''): Map<string, string[][]> {
+  chains(netns = '', family: IpFamily = 4): Map<string, string[][]> {
     const prefix = netns === '' ? undefined : `${netns}|`;
     return new Map(
-      [...this.#chains]
+      [...this.#chainsOf(family)]
         .filter(([key]) => (prefix === undefined ? key.split('|').length === 2 : key.startsWith(prefix)))
         .map(([key, rules]) => [prefix === undefined ? key : key.slice(prefix.length), rules.map((rule) => [...rule])]),
     );
@@ -171,10 +182,15 @@ export class RecordingHostNet implements HostNet {
     this.#addLink(link);
   }
 
-  #chain(table: IptablesTable, chain: string): string[][] {
-    const rules = this.#chains.get(`${table}|${chain}`);
-    if (!rules) throw new NotFoundError(`iptables: No chain/target/match by that name: ${table}/${chain}`);
+  #chain(table: IptablesTable, chain: string, family: IpFamily = 4): string[][] {
+    const rules = this.#chainsOf(family).get(`${table}|${chain}`);
+    if (!rules) throw new NotFoundError(`${family === 6 ? 'ip6tables' : 'iptables'}: No chain/target/match by that name: ${table}/${chain}`);
     return rules;
+  }
+
+  /** Recorded arguments of an iptables call: the family only when it is 6, so IPv4 calls record as they always did. */
+  #withFamily(args: unknown[], family: IpFamily | undefined): unknown[] {
+    return family === 6 ? [...args, 6] : args;
   }
 
   async createNetns(path: string): Promise<void> {
@@ -190,7 +206,7 @@ export class RecordingHostNet implements HostNet {
     for (const link of [...this.#links.values()]) if (link.netns === path) this.#removeLink(link);
     // The kernel destroys the namespace's routes and iptables tables with it.
     for (let i = this.#localRoutes.length - 1; i >= 0; i -= 1) if (this.#localRoutes[i]?.netns === path) this.#localRoutes.splice(i, 1);
-    for (const key of [...this.#chains.keys()]) if (key.startsWith(`${path}|`)) this.#chains.delete(key);
+    for (const tables of Object.values(this.#tables)) for (const key of [...tables.keys()]) if (key.startsWith(`${path}|`)) tables.delete(key);
   }
 
   async netnsExists(path: string): Promise<boolean> {
@@ -303,53 +319,56 @@ export class RecordingHostNet implements HostNet {
     this.#sysctls.set(key, value);
   }
 
-  async ensureChain(table: IptablesTable, chain: string): Promise<void> {
-    this.#record('ensureChain', [table, chain]);
-    if (!this.#chains.has(`${table}|${chain}`)) this.#chains.set(`${table}|${chain}`, []);
+  async ensureChain(table: IptablesTable, chain: string, family?: IpFamily): Promise<void> {
+    this.#record('ensureChain', this.#withFamily([table, chain], family));
+    const chains = this.#chainsOf(family);
+    if (!chains.has(`${table}|${chain}`)) chains.set(`${table}|${chain}`, []);
   }
 
-  async deleteChain(table: IptablesTable, chain: string): Promise<void> {
-    this.#record('deleteChain', [table, chain]);
-    const referenced = [...this.chains().values()].some((rules) => rules.some((rule) => rule.includes('-j') && rule[rule.indexOf('-j') + 1] === chain));
-    if (referenced && this.#chains.has(`${table}|${chain}`)) throw new FailedPreconditionError(`chain ${chain} is still referenced`);
-    this.#chains.delete(`${table}|${chain}`);
+  async deleteChain(table: IptablesTable, chain: string, family?: IpFamily): Promise<void> {
+    this.#record('deleteChain', this.#withFamily([table, chain], family));
+    const chains = this.#chainsOf(family);
+    const referenced = [...this.chains('', family).values()].some((rules) => rules.some((rule) => rule.includes('-j') && rule[rule.indexOf('-j') + 1] === chain));
+    if (referenced && chains.has(`${table}|${chain}`)) throw new FailedPreconditionError(`chain ${chain} is still referenced`);
+    chains.delete(`${table}|${chain}`);
   }
 
-  async listRules(table: IptablesTable, chain: string): Promise<string[][]> {
-    this.#record('listRules', [table, chain]);
-    return this.#chain(table, chain).map((rule) => [...rule]);
+  async listRules(table: IptablesTable, chain: string, family?: IpFamily): Promise<string[][]> {
+    this.#record('listRules', this.#withFamily([table, chain], family));
+    return this.#chain(table, chain, family).map((rule) => [...rule]);
   }
 
-  async ruleExists(table: IptablesTable, chain: string, rule: readonly string[]): Promise<boolean> {
-    this.#record('ruleExists', [table, chain, [...rule]]);
-    return this.#chain(table, chain).some((existing) => existing.join(' ') === rule.join(' '));
+  async ruleExists(table: IptablesTable, chain: string, rule: readonly string[], family?: IpFamily): Promise<boolean> {
+    this.#record('ruleExists', this.#withFamily([table, chain, [...rule]], family));
+    return this.#chain(table, chain, family).some((existing) => existing.join(' ') === rule.join(' '));
   }
 
-  async insertRule(table: IptablesTable, chain: string, rule: readonly string[], position = 1): Promise<void> {
-    this.#record('insertRule', [table, chain, [...rule], position]);
-    this.#jumpTargetMustExist(table, rule);
-    this.#chain(table, chain).splice(position - 1, 0, [...rule]);
+  async insertRule(table: IptablesTable, chain: string, rule: readonly string[], position = 1, family?: IpFamily): Promise<void> {
+    this.#record('insertRule', this.#withFamily([table, chain, [...rule], position], family));
+    this.#jumpTargetMustExist(table, rule, family);
+    this.#chain(table, chain, family).splice(position - 1, 0, [...rule]);
   }
 
-  async appendRule(table: IptablesTable, chain: string, rule: readonly string[]): Promise<void> {
-    this.#record('appendRule', [table, chain, [...rule]]);
-    this.#jumpTargetMustExist(table, rule);
-    this.#chain(table, chain).push([...rule]);
+  async appendRule(table: IptablesTable, chain: string, rule: readonly string[], family?: IpFamily): Promise<void> {
+    this.#record('appendRule', this.#withFamily([table, chain, [...rule]], family));
+    this.#jumpTargetMustExist(table, rule, family);
+    this.#chain(table, chain, family).push([...rule]);
   }
 
-  async deleteRule(table: IptablesTable, chain: string, rule: readonly string[]): Promise<void> {
-    this.#record('deleteRule', [table, chain, [...rule]]);
-    const rules = this.#chain(table, chain);
+  async deleteRule(table: IptablesTable, chain: string, rule: readonly string[], family?: IpFamily): Promise<void> {
+    this.#record('deleteRule', this.#withFamily([table, chain, [...rule]], family));
+    const rules = this.#chain(table, chain, family);
     const index = rules.findIndex((existing) => existing.join(' ') === rule.join(' '));
     if (index < 0) throw new NotFoundError(`iptables: Bad rule (does a matching rule exist in that chain?): ${rule.join(' ')}`);
     rules.splice(index, 1);
   }
 
-  async restoreIptables(rules: string, netns?: string): Promise<void> {
-    this.#record('restoreIptables', [rules, netns]);
+  async restoreIptables(rules: string, netns?: string, family?: IpFamily): Promise<void> {
+    this.#record('restoreIptables', this.#withFamily([rules, netns], family));
     this.#netnsMustExist(netns);
     // Like iptables-restore: parse and check everything first, then apply all of it (or nothing).
-    const chains = new Map([...this.#chains].map(([key, value]) => [key, value.map((rule) => [...rule])]));
+    const current = this.#chainsOf(family);
+    const chains = new Map([...current].map(([key, value]) => [key, value.map((rule) => [...rule])]));
     let table: string | undefined;
     for (const [index, line] of rules.split('\n').entries()) {
       const text = line.trim();
@@ -376,14 +395,14 @@ export class RecordingHostNet implements HostNet {
       } else throw fail(`cannot parse ${text}`);
     }
     if (table !== undefined) throw new InternalError(`iptables-restore: table ${table} has no COMMIT`);
-    this.#chains.clear();
-    for (const [key, value] of chains) this.#chains.set(key, value);
+    current.clear();
+    for (const [key, value] of chains) current.set(key, value);
   }
 
-  #jumpTargetMustExist(table: IptablesTable, rule: readonly string[]): void {
+  #jumpTargetMustExist(table: IptablesTable, rule: readonly string[], family?: IpFamily): void {
     const jump = rule.indexOf('-j');
     const target = jump >= 0 ? rule[jump + 1] : undefined;
-    if (target && /^[A-Z0-9]+-/.test(target) && !this.#chains.has(`${table}|${target}`)) {
+    if (target && /^[A-Z0-9]+-/.test(target) && !this.#chainsOf(family).has(`${table}|${target}`)) {
       throw new NotFoundError(`iptables: No chain/target/match by that name: ${target}`);
     }
   }

@@ -32,7 +32,7 @@ let reserved: TestSubnet | undefined;
 const subnet = (index: number): string => `${subnetBase}.${index}.0/24`;
 const gateway = (index: number): string => `${subnetBase}.${index}.1`;
 
-describeIntegration('bridge driver on Linux', { root: true, commands: ['ip', 'iptables', 'iptables-save', 'nsenter', 'unshare', 'busybox'] }, () => {
+describeIntegration('bridge driver on Linux', { root: true, commands: ['ip', 'iptables', 'iptables-save', 'ip6tables-save', 'nsenter', 'unshare', 'busybox'] }, () => {
   let stateDir: { path: string; remove: () => Promise<void> };
   let namespaces: NetworkNamespaces;
 
@@ -65,6 +65,7 @@ describeIntegration('bridge driver on Linux', { root: true, commands: ['ip', 'ip
     assertClean: async () => {
       expect(await hostLinksContaining(`bt${tag}`)).toEqual([]);
       expect(await iptablesLinesContaining(chainPrefix)).toEqual([]);
+      expect((await run('ip6tables-save', [])).split('\n').filter((line) => line.includes(chainPrefix))).toEqual([]);
     },
   });
 
@@ -215,6 +216,7 @@ describeIntegration('bridge driver on Linux', { root: true, commands: ['ip', 'ip
       expect(await hostLinksContaining(tag)).toEqual([]);
       expect(await iptablesLinesContaining(chainPrefix)).toEqual([]);
       expect(await iptablesLinesContaining(`berth:bt${tag}`)).toEqual([]);
+      expect((await run('ip6tables-save', [])).split('\n').filter((line) => line.includes(chainPrefix) || line.includes(`berth:bt${tag}`))).toEqual([]);
       const mounts = await run('cat', ['/proc/self/mountinfo']);
       expect(mounts).not.toContain(stateDir.path);
     });
