@@ -121,13 +121,15 @@ describe('bridge driver IPv6 firewalling (recording HostNet)', () => {
     expect((hostNet.chains().get('nat|BT-POSTROUTING') ?? []).map((rule) => rule.join(' ')).filter((rule) => rule.includes('! -o br-six -j MASQUERADE'))).toEqual([]);
   });
 
-  it('publishes ports on all addresses and IPv6 host addresses to the endpoint IPv6 address; not on ::1; removes them with the endpoint', async () => {
+  it('publishes :: and IPv6 host address bindings to the endpoint IPv6 address, 0.0.0.0 ones over IPv4 only, not ::1; removes them with the endpoint', async () => {
     const { hostNet, driver } = setup();
     const net = network();
     await driver.createNetwork(net);
     await hostNet.createNetns('/ns/c1');
     const endpoint = endpointOn(net, [
+      // What the controller makes of `-p 8080:80` on a network with IPv6: one binding per family.
       { containerPort: 80, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: 8080 },
+      { containerPort: 80, protocol: 'tcp', hostIp: '::', hostPort: 8080 },
       { containerPort: 53, protocol: 'udp', hostIp: '::', hostPort: 5353 },
       { containerPort: 81, protocol: 'tcp', hostIp: 'fd00::2', hostPort: 8081 },
       { containerPort: 82, protocol: 'tcp', hostIp: '::1', hostPort: 8082 },

@@ -111,6 +111,26 @@ describe('NetworkController', () => {
     expect(again.ports[0]?.hostPort).toBe(50000);
   });
 
+  it('publishes a port without a host address on both families of a network with IPv6, as dockerd', async () => {
+    const { controller } = await openController();
+    await controller.createNetwork({ name: 'dual', enableIpv6: true, ipam: { config: [{ subnet: '10.61.0.0/24' }, { subnet: 'fd61::/64' }] } });
+    await controller.createNetwork({ name: 'v4only', ipam: { config: [{ subnet: '10.62.0.0/24' }] } });
+    const ports = [...parsePortSpec('8080:80'), ...parsePortSpec('0.0.0.0:8081:81'), ...parsePortSpec('[::]:8082:82')];
+    const dual = await controller.connect('dual', { containerId: 'e'.repeat(64), containerName: 'dual', netnsPath: '/ns/dual', ports });
+    expect(dual.ports).toEqual([
+      { containerPort: 80, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: 8080 },
+      { containerPort: 80, protocol: 'tcp', hostIp: '::', hostPort: 8080 },
+      { containerPort: 81, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: 8081 },
+      { containerPort: 82, protocol: 'tcp', hostIp: '::', hostPort: 8082 },
+    ]);
+    const v4 = await controller.connect('v4only', { containerId: 'f'.repeat(64), containerName: 'v4', netnsPath: '/ns/v4', ports: parsePortSpec('9090:90') });
+    expect(v4.ports).toEqual([{ containerPort: 90, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: 9090 }]);
+    // Both bindings go with the endpoint: the port is free again.
+    await controller.disconnect('dual', 'e'.repeat(64));
+    const again = await controller.connect('dual', { containerId: 'e'.repeat(64), containerName: 'dual', netnsPath: '/ns/dual', ports: parsePortSpec('8080:80') });
+    expect(again.ports.map((port) => port.hostPort)).toEqual([8080, 8080]);
+  });
+
   it('gives a container eth0 then eth1 and the default route only on its first network', async () => {
     const { controller, bridge } = await openController();
     const one = await controller.createNetwork({ name: 'one' });

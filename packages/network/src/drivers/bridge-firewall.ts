@@ -159,16 +159,16 @@ export function networkRules(spec: BridgeNetworkRules, chains: BridgeChains): Fi
 }
 
 /**
- * Whether a binding is published in `family`'s rule set. IPv4: every binding without an IPv6
- * host address. IPv6: an IPv6 host address, or all addresses (`0.0.0.0`, `::`, none) — a
- * port published on all addresses answers on IPv6 too when the container has an IPv6
- * address, as dockerd's default binding does — but never `::1`: the kernel does not route
- * loopback addresses off `lo`, so only a userland proxy (which Berth does not run) could serve it.
+ * Whether a binding is published in `family`'s rule set, as dockerd decides: IPv4 takes every
+ * binding without an IPv6 host address (`0.0.0.0` is IPv4 only); IPv6 takes `::`, IPv6 host
+ * addresses and an unset host address — a port published without one gets a `0.0.0.0` and a
+ * `::` binding from the controller on a network with IPv6 — but never `::1`: the kernel does
+ * not route loopback addresses off `lo`, so only a userland proxy (which Berth does not run)
+ * could serve it.
  */
 export function publishedIn(port: Pick<PortBinding, 'hostIp'>, family: IpFamily): boolean {
-  const all = port.hostIp === '' || port.hostIp === '0.0.0.0' || port.hostIp === '::';
   if (family === 4) return !port.hostIp.includes(':');
-  if (all) return true;
+  if (port.hostIp === '' || port.hostIp === '::') return true;
   const ip = tryParseIp(port.hostIp);
   return ip?.family === 6 && ip.value !== 1n;
 }

@@ -245,7 +245,13 @@ export class NetworkController {
           leases.push(address);
           ipv6Address = `${address}/${pool6.subnet.split('/')[1]}`;
         }
-        bindings = await this.options.ports.allocate(ports, network.options[BRIDGE_OPTIONS.hostBindingIpv4] ?? '0.0.0.0');
+        const defaultHostIp = network.options[BRIDGE_OPTIONS.hostBindingIpv4];
+        bindings = await this.options.ports.allocate(ports, defaultHostIp ?? '0.0.0.0');
+        // As dockerd: a port published without a host address on a network with IPv6 listens
+        // on both families — a `0.0.0.0` and a `::` binding of the same host port.
+        if (ipv6Address && defaultHostIp === undefined) {
+          bindings = bindings.flatMap((binding, i) => (ports[i]?.hostIp === '' ? [binding, { ...binding, hostIp: '::' }] : [binding]));
+        }
         // The first network with DNS points the container's 127.0.0.11 at its server. The nat
         // half needs only the namespace: it runs while the driver plugs the endpoint in.
         const hostNet = this.options.dns?.hostNet;

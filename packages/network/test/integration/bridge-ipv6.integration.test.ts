@@ -133,7 +133,10 @@ describeIntegration(
         const candidate = 20000 + Math.floor(Math.random() * 10000);
         if ((await probeHostPort('::', 'tcp', candidate)) && (await probeHostPort('0.0.0.0', 'tcp', candidate))) publishedPort = candidate;
       }
-      app1 = await container('app1', app, 1, 2, [{ containerPort: 80, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: publishedPort }]);
+      app1 = await container('app1', app, 1, 2, [
+        { containerPort: 80, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: publishedPort },
+        { containerPort: 80, protocol: 'tcp', hostIp: '::', hostPort: publishedPort },
+      ]);
       app2 = await container('app2', app, 1, 3);
       other1 = await container('other1', other, 2, 2);
       internal1 = await container('int1', internal, 3, 2);
