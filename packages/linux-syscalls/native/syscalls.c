@@ -3,6 +3,7 @@
  * without forking a mount(8) process. Each call runs on the libuv thread pool (an
  * unmount may sync an overlay's upper file system) and returns a Promise; a failure
  * rejects with an Error whose `code` is the errno name (EBUSY, EINVAL, ENOENT, ...).
+ * The process calls (posix_spawn and friends) are in process.c.
  * Plain node_api.h: no node-addon-api, nothing to install.
  */
 #include <errno.h>
@@ -12,15 +13,7 @@
 #include <string.h>
 #include <sys/mount.h>
 
-#include <node_api.h>
-
-#define CHECK(env, call)                                                   \
-  do {                                                                     \
-    if ((call) != napi_ok) {                                               \
-      napi_throw_error((env), NULL, "linux-syscalls: " #call " failed");   \
-      return NULL;                                                         \
-    }                                                                      \
-  } while (0)
+#include "addon.h"
 
 enum operation { OP_MOUNT, OP_UMOUNT2 };
 
@@ -43,36 +36,6 @@ static void free_call(struct call *c) {
   free(c->fstype);
   free(c->data);
   free(c);
-}
-
-/*
- * A string argument as a malloc'd copy, or NULL when the argument is null/undefined
- * and `optional`. Returns 0 on success; on failure a JS TypeError is pending.
- */
-static int string_arg(napi_env env, napi_value value, const char *name, int optional, char **out) {
-  napi_valuetype type;
-  *out = NULL;
-  if (napi_typeof(env, value, &type) != napi_ok) return -1;
-  if (optional && (type == napi_null || type == napi_undefined)) return 0;
-  if (type != napi_string) {
-    char message[96];
-    snprintf(message, sizeof message, "%s must be a string%s", name, optional ? " or null" : "");
-    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", message);
-    return -1;
-  }
-  size_t length;
-  if (napi_get_value_string_utf8(env, value, NULL, 0, &length) != napi_ok) return -1;
-  *out = malloc(length + 1);
-  if (*out == NULL) {
-    napi_throw_error(env, "ENOMEM", "linux-syscalls: out of memory");
-    return -1;
-  }
-  if (napi_get_value_string_utf8(env, value, *out, length + 1, &length) != napi_ok) return -1;
-  if (strlen(*out) != length) {
-    napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", "strings passed to mount/umount2 must not contain NUL bytes");
-    return -1;
-  }
-  return 0;
 }
 
 /* A flags argument: a non-negative integer below 2^32 (all MS_ and MNT_ flags fit). */
@@ -103,20 +66,10 @@ static void execute(napi_env env, void *data) {
   c->error = rc == 0 ? 0 : errno;
 }
 
-static napi_value string_value(napi_env env, const char *s) {
-  napi_value value = NULL;
-  napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &value);
-  return value;
-}
-
 /* The rejection: `mount(fstype, "source" -> "target", 0x..): EBUSY (Device or resource busy)`. */
 static napi_value syscall_error(napi_env env, const struct call *c) {
-  const char *name = strerrorname_np(c->error);
   char fallback[16];
-  if (name == NULL) {
-    snprintf(fallback, sizeof fallback, "E%d", c->error);
-    name = fallback;
-  }
+  const char *name = errno_name(c->error, fallback);
   size_t size = 160 + strlen(c->target) + (c->source ? strlen(c->source) : 0) + (c->fstype ? strlen(c->fstype) : 0);
   char *message = malloc(size);
   if (message == NULL) return string_value(env, name);
@@ -229,6 +182,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"umount2", NULL, js_umount2, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CHECK(env, napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties));
+  CHECK(env, define_process_calls(env, exports));
   return exports;
 }
 

@@ -1,14 +1,16 @@
 /**
- * The Linux system calls Berth needs and Node lacks — `mount(2)` and `umount2(2)` — as a
- * small N-API addon, so mounting a container's root file system costs a system call instead
- * of forking `mount(8)`. Optional by design: {@link loadLinuxSyscalls} is `undefined` where
- * the addon is not built, and callers fall back to the programs.
+ * The Linux system calls Berth needs and Node lacks — `mount(2)` and `umount2(2)`, and
+ * `posix_spawn(3)` with `waitpid(2)` — as a small N-API addon, so mounting a container's root
+ * file system costs a system call instead of forking `mount(8)`, and starting a child (conmon)
+ * does not copy the page tables of the whole engine process. Optional by design:
+ * {@link loadLinuxSyscalls} is `undefined` where the addon is not built, and callers fall
+ * back to the programs and `child_process`.
  *
  * @packageDocumentation
  */
 export { loadLinuxSyscalls } from './load-linux-syscalls.js';
 export { isSyscallError } from './linux-syscalls.js';
-export type { LinuxSyscalls, SyscallError } from './linux-syscalls.js';
+export type { ChildExit, LinuxSyscalls, SpawnOptions, SyscallError } from './linux-syscalls.js';
 export { splitMountOptions } from './mount-options.js';
 export type { SplitMountOptions } from './mount-options.js';
 export {

@@ -11,9 +11,9 @@ const addonPath = fileURLToPath(new URL('../build/Release/linux_syscalls.node', 
 let loaded: { syscalls: LinuxSyscalls | undefined } | undefined;
 
 /**
- * The native `mount(2)`/`umount2(2)` calls, or `undefined` when they cannot be had: not
- * Linux, or the addon was not built (`npm run build:native -w @berth/linux-syscalls`, which
- * `scripts/setup` runs) or fails to load. Never throws: callers fall back to `mount(8)`.
+ * The native calls (`mount(2)`, `umount2(2)`, `posix_spawn(3)`…), or `undefined` when they
+ * cannot be had: not Linux, or the addon was not built (`npm run build:native -w @berth/linux-syscalls`, which
+ * `scripts/setup` runs) or fails to load. Never throws: callers fall back to `mount(8)` and `child_process`.
  * Loaded once per process.
  */
 export function loadLinuxSyscalls(): LinuxSyscalls | undefined {
@@ -25,8 +25,10 @@ function tryLoad(): LinuxSyscalls | undefined {
   if (process.platform !== 'linux') return undefined;
   try {
     const addon = createRequire(import.meta.url)(addonPath) as Partial<LinuxSyscalls>;
-    if (typeof addon.mount !== 'function' || typeof addon.umount2 !== 'function') return undefined;
-    return { mount: addon.mount, umount2: addon.umount2 };
+    const { mount, umount2, pipe, spawn, waitpid, close } = addon;
+    // An addon built from older sources lacks calls: treat it as not built (setup rebuilds it).
+    if (!mount || !umount2 || !pipe || !spawn || !waitpid || !close) return undefined;
+    return { mount, umount2, pipe, spawn, waitpid, close };
   } catch {
     return undefined;
   }

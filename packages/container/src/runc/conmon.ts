@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import type { Readable, Writable } from 'node:stream';
-import { InternalError, UnavailableError } from '@berth/errdefs';
+import type { Readable } from 'node:stream';
+import { InternalError } from '@berth/errdefs';
+import { startConmonProcess } from './conmon-process.js';
 import { runcError } from './runc-cli.js';
 
 /** Everything conmon needs to create one container. */
@@ -142,40 +141,26 @@ async function runcLogError(path: string): Promise<string | undefined> {
  * on in its own session, outliving the engine), and reports the container PID — or the
  * failure — as one JSON line on the sync pipe. Resolves with the container PID once the
  * container is created. runc's error is mapped with `runcError` (e.g. `InvalidArgument`
- * with exit code 127 for a command that does not exist).
+ * with exit code 127 for a command that does not exist). conmon is started without forking
+ * the engine when `@berth/linux-syscalls` is built (`conmon-process.ts`).
  */
 export async function launchConmon(launch: ConmonLaunch): Promise<number> {
   launch.signal?.throwIfAborted();
-  const stderrFd = openSync(launch.conmonLogPath, 'a');
-  let child;
-  try {
-    child = spawn(launch.conmonPath, conmonArgs(launch), {
-      stdio: ['ignore', 'ignore', stderrFd, 'pipe', 'pipe'],
-      // conmon drops its `oom` marker into its working directory: keep it in the container's.
-      cwd: launch.persistDir,
-      env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },
-      detached: true,
-    });
-  } finally {
-    closeSync(stderrFd);
-  }
-  const sync = child.stdio[3] as Readable;
-  const start = child.stdio[4] as Writable;
-  const exited = new Promise<number>((resolve, reject) => {
-    child.once('error', (err) => {
-      reject(
-        (err as NodeJS.ErrnoException).code === 'ENOENT'
-          ? new UnavailableError(`conmon is not installed at ${launch.conmonPath}`, { cause: err })
-          : err,
-      );
-    });
-    child.once('exit', (code) => resolve(code ?? -1));
+  const conmon = startConmonProcess({
+    conmonPath: launch.conmonPath,
+    args: conmonArgs(launch),
+    // conmon drops its `oom` marker into its working directory: keep it in the container's.
+    cwd: launch.persistDir,
+    env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' },
+    stderrPath: launch.conmonLogPath,
   });
   try {
     // Any byte: "you are in the right cgroup, go on".
-    start.write(Buffer.from([0]));
-    const line = readLine(sync, launch.signal);
-    const code = await exited;
+    conmon.start();
+    const line = readLine(conmon.sync, launch.signal);
+    // Awaited after the exit: an abort or a broken pipe meanwhile must not go unhandled.
+    line.catch(() => undefined);
+    const code = await conmon.exited;
     if (code !== 0) {
       throw new InternalError(`conmon for container ${launch.id} exited with code ${code} (see ${launch.conmonLogPath})`);
     }
@@ -192,7 +177,6 @@ export async function launchConmon(launch: ConmonLaunch): Promise<number> {
     }
     return info.data;
   } finally {
-    sync.destroy();
-    start.destroy();
+    conmon.close();
   }
 }
