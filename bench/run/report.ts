@@ -25,8 +25,8 @@ export function printRunRm(
   log('  Berth by phase (medians):');
   log(`    create  ${phase((t) => t.createMs)}   (resolve image, unpack check, overlay snapshot prepare, record written)`);
   log(`    start   ${phase((t) => t.startMs)}   (mount rootfs, runtime spec, runtime create + start + state)`);
-  log(`    wait    ${phase((t) => t.waitMs)}   (from start resolved until the exit was handled: runtime wait, delete, unmount, record)`);
-  log(`    remove  ${phase((t) => t.removeMs)}   (runtime delete, snapshot remove, files, record)`);
+  log(`    wait    ${phase((t) => t.waitMs)}   (from start resolved until the exit was handled: runtime wait, unmount, record; the runtime's delete goes on)`);
+  log(`    remove  ${phase((t) => t.removeMs)}   (the runtime's delete finishing, alongside snapshot and file removal; record)`);
   const methods = [...new Set(samples.breakdown.flatMap((t) => Object.keys(t.runtime)))].sort();
   log('  runtime calls per run (medians of the per-run sums; wall time, they overlap nothing else except `wait`):');
   for (const method of methods) {
