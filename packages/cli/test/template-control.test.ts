@@ -33,6 +33,9 @@ describe('--format templates: control structures', () => {
     expect(status({ state: { status: 'created', running: false } })).toBe('?');
     expect(compileTemplate('{{if .Ports}}ports{{else}}no ports{{end}}')(container)).toBe('no ports');
     expect(compileTemplate('{{if and .State.Running (not .Ports)}}ok{{end}}')(container)).toBe('ok');
+    // and/or answer with the deciding operand itself, a missing (nil) one included, as Go's.
+    expect(compileTemplate('{{if and .Missing .ID}}yes{{else}}no{{end}}')(container)).toBe('no');
+    expect(compileTemplate('{{and .Missing .ID}}|{{and .ID .State.Status}}|{{or .Missing .ID}}|{{or .Missing .Ports}}')(container)).toBe('<no value>|running|abc|[]');
   });
 
   it('scopes dot with with, and falls to else when empty', () => {

@@ -273,6 +273,20 @@ describe('bridge driver setup and teardown (recording HostNet)', () => {
     expect(leftovers(hostNet)).toEqual([]);
   });
 
+  it('leaves an adopted bridge and its rules as found when bringing it back fails (a restarted engine)', async () => {
+    const hostNet = new RecordingHostNet();
+    const spec = network({ options: { 'com.docker.network.bridge.name': 'br-kept' } });
+    const driver = createBridgeDriver({ hostNet, cni: new RecordingCniPlugins(), chainPrefix: 'BT' });
+    await driver.createNetwork(spec);
+    await driver.close();
+    const before = structuredClone([...hostNet.chains()]);
+    const restarted = createBridgeDriver({ hostNet, cni: new RecordingCniPlugins(), chainPrefix: 'BT' });
+    hostNet.failOn('writeSysctl', new Error('read-only /proc/sys'));
+    await expect(restarted.createNetwork(spec)).rejects.toThrow('read-only /proc/sys');
+    expect(hostNet.links().map((link) => link.name)).toContain('br-kept');
+    expect([...hostNet.chains()]).toEqual(before);
+  });
+
   it('refuses bad bridge names and MTUs', async () => {
     const driver = createBridgeDriver({ hostNet: new RecordingHostNet(), cni: new RecordingCniPlugins() });
     await expect(driver.createNetwork(network({ options: { 'com.docker.network.bridge.name': 'a-name-that-is-too-long' } }))).rejects.toThrow(/invalid bridge name/);

@@ -125,10 +125,27 @@ describe('NetworkController', () => {
     ]);
     const v4 = await controller.connect('v4only', { containerId: 'f'.repeat(64), containerName: 'v4', netnsPath: '/ns/v4', ports: parsePortSpec('9090:90') });
     expect(v4.ports).toEqual([{ containerPort: 90, protocol: 'tcp', hostIp: '0.0.0.0', hostPort: 9090 }]);
-    // Both bindings go with the endpoint: the port is free again.
-    await controller.disconnect('dual', 'e'.repeat(64));
-    const again = await controller.connect('dual', { containerId: 'e'.repeat(64), containerName: 'dual', netnsPath: '/ns/dual', ports: parsePortSpec('8080:80') });
-    expect(again.ports.map((port) => port.hostPort)).toEqual([8080, 8080]);
+  });
+
+  it('keeps both bindings of a dual-family port across a restart, and frees both with the endpoint', async () => {
+    const dir = await makeTempDir('berth-netctl-dual');
+    try {
+      const first = (await openController({ root: dir.path })).controller;
+      await first.createNetwork({ name: 'dual', enableIpv6: true, ipam: { config: [{ subnet: '10.63.0.0/24' }, { subnet: 'fd63::/64' }] } });
+      await first.connect('dual', { containerId: 'e'.repeat(64), containerName: 'dual', netnsPath: '/ns/dual', ports: parsePortSpec('8080:80') });
+      await first.close();
+      // Reopened: both bindings are reserved again, so the port is taken for either family...
+      const { controller } = await openController({ root: dir.path });
+      const other = { containerId: 'f'.repeat(64), containerName: 'other', netnsPath: '/ns/other' };
+      expect(await codeOf(controller.connect('dual', { ...other, ports: parsePortSpec('[::]:8080:80') }))).toBe('Conflict');
+      // ...and both go with the endpoint: the port is free again for both.
+      await controller.disconnect('dual', 'e'.repeat(64));
+      const again = await controller.connect('dual', { ...other, ports: parsePortSpec('8080:80') });
+      expect(again.ports.map((port) => `${port.hostIp}:${port.hostPort}`)).toEqual(['0.0.0.0:8080', ':::8080']);
+      await controller.close();
+    } finally {
+      await dir.remove();
+    }
   });
 
   it('gives a container eth0 then eth1 and the default route only on its first network', async () => {

@@ -1,53 +1,48 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { type Server, createServer } from 'node:net';
 import { promisify } from 'node:util';
 
 const execFileAsync = promisify(execFile);
 
-/** Where {@link withHostLock} (and test subnet reservations) keep its lock directories: under /run, gone at reboot. */
-export const LOCK_ROOT = '/run/berth-test-locks';
-
-/** Whether a process with this pid exists (EPERM: it does, just not ours). */
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/**
+ * Takes the host-wide lock `name` if it is free: a listening unix socket in Linux's abstract
+ * namespace (`\0berth-test-<name>`). Binding is atomic, and the kernel frees the name when
+ * its holder dies, so a crashed test file never leaves a stale lock (no pid files, no
+ * takeover races). Resolves to the held lock, or `undefined` when someone else holds it.
+ * Abstract names are per network namespace: every test runs these in the host's.
+ */
+export function tryHostLock(name: string): Promise<{ release(): Promise<void> } | undefined> {
+  if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`lock name ${JSON.stringify(name)} must be lowercase letters, digits and dashes`);
+  return new Promise((resolve, reject) => {
+    const server: Server = createServer();
+    server.once('error', (err: NodeJS.ErrnoException) => (err.code === 'EADDRINUSE' ? resolve(undefined) : reject(err)));
+    server.listen(`\0berth-test-${name}`, () => {
+      // Holding a lock must not keep a test process alive.
+      server.unref();
+      resolve({ release: () => new Promise<void>((done) => server.close(() => done())) });
+    });
+  });
 }
 
 /**
- * Runs `fn` while holding the host-wide lock `name`, for tests that change state every test
- * file shares (the FORWARD policy of iptables): vitest runs files in parallel processes, and
- * two of them saving and restoring the same setting interleaved would leave it changed. The
- * lock is a directory (`mkdir` is atomic) holding the owner's pid; a lock whose owner died is
- * taken over.
+ * Runs `fn` while holding the host-wide lock `name` ({@link tryHostLock}), for tests that
+ * change state every test file shares (the FORWARD policy of iptables): vitest runs files in
+ * parallel processes, and two of them saving and restoring the same setting interleaved
+ * would leave it changed. Waits up to `timeoutMs` (default 60 s) for the lock.
  */
 export async function withHostLock<T>(name: string, fn: () => Promise<T>, options: { timeoutMs?: number } = {}): Promise<T> {
-  if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`lock name ${JSON.stringify(name)} must be lowercase letters, digits and dashes`);
-  const dir = join(LOCK_ROOT, name);
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-  await mkdir(LOCK_ROOT, { recursive: true });
-  for (;;) {
-    try {
-      await mkdir(dir);
-      await writeFile(join(dir, 'pid'), String(process.pid));
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const owner = Number(await readFile(join(dir, 'pid'), 'utf8').catch(() => ''));
-      // No pid file yet: the owner is between its mkdir and its write; wait for it.
-      if (owner > 0 && !processAlive(owner)) await rm(dir, { recursive: true, force: true });
-      else if (Date.now() > deadline) throw new Error(`host lock ${name} still held by pid ${owner || '?'} after ${options.timeoutMs ?? 60_000} ms`);
-      else await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+  const timeoutMs = options.timeoutMs ?? 60_000;
+  const deadline = Date.now() + timeoutMs;
+  let lock = await tryHostLock(name);
+  while (!lock) {
+    if (Date.now() > deadline) throw new Error(`host lock ${name} still held by another process after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    lock = await tryHostLock(name);
   }
   try {
     return await fn();
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    await lock.release();
   }
 }
 

@@ -3,6 +3,6 @@
  * processes a test starts (an engine it SIGKILLs, say) as well as in test files.
  * @packageDocumentation
  */
-export { withForwardPolicy, withHostLock } from './host-lock.js';
+export { tryHostLock, withForwardPolicy, withHostLock } from './host-lock.js';
 export { reserveTestSubnet } from './test-subnet.js';
 export type { TestSubnet } from './test-subnet.js';

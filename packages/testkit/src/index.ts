@@ -4,6 +4,6 @@ export type { IntegrationNeeds } from './integration.js';
 export { uniqueName, makeTempDir } from './temp.js';
 export { freePort, startDockerRegistry } from './docker-registry.js';
 export type { DockerRegistry, DockerRegistryOptions } from './docker-registry.js';
-export { withForwardPolicy, withHostLock } from './host-lock.js';
+export { tryHostLock, withForwardPolicy, withHostLock } from './host-lock.js';
 export { reserveTestSubnet } from './test-subnet.js';
 export type { TestSubnet } from './test-subnet.js';

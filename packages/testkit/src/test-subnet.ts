@@ -1,8 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { LOCK_ROOT, processAlive } from './host-lock.js';
+import { tryHostLock } from './host-lock.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -33,32 +31,16 @@ function routeTouches(dst: string, second: number): boolean {
  * Reserves a `10.<x>.0.0/16` (x in 150–249) that no host route touches and that no other
  * live test process holds. Test files run in parallel processes: picking a free-looking /16
  * by the routes alone lets two files pick the same one before either has made its bridge.
- * The reservation is a directory under /run holding the pid; one whose process is gone is
- * taken over.
+ * The reservation is a host lock ({@link tryHostLock}): gone with its process.
  */
 export async function reserveTestSubnet(): Promise<TestSubnet> {
-  await mkdir(LOCK_ROOT, { recursive: true });
   const { stdout } = await execFileAsync('ip', ['-j', '-4', 'route', 'show', 'table', 'all']);
   const routes = (JSON.parse(stdout || '[]') as Array<{ dst?: string }>).map((route) => route.dst ?? '');
   const candidates = Array.from({ length: 100 }, (_, i) => 150 + i).sort(() => Math.random() - 0.5);
   for (const second of candidates) {
     if (routes.some((dst) => routeTouches(dst, second))) continue;
-    const dir = join(LOCK_ROOT, `subnet-10-${second}`);
-    try {
-      await mkdir(dir);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const owner = Number(await readFile(join(dir, 'pid'), 'utf8').catch(() => ''));
-      if (!(owner > 0) || processAlive(owner)) continue;
-      await rm(dir, { recursive: true, force: true });
-      try {
-        await mkdir(dir);
-      } catch {
-        continue;
-      }
-    }
-    await writeFile(join(dir, 'pid'), String(process.pid));
-    return { base: `10.${second}`, release: () => rm(dir, { recursive: true, force: true }) };
+    const lock = await tryHostLock(`subnet-10-${second}`);
+    if (lock) return { base: `10.${second}`, release: lock.release };
   }
   throw new Error('no free 10.x.0.0/16 (x in 150–249) for the test: all are routed or reserved');
 }

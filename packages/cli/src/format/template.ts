@@ -60,6 +60,12 @@ function sprint(...values: unknown[]): string {
   return values.map((value, i) => (i > 0 && typeof value !== 'string' && typeof values[i - 1] !== 'string' ? ' ' : '') + renderValue(value)).join('');
 }
 
+/** The index of the first value matching `test`, else of the last one. */
+function firstIndexOr(values: unknown[], test: (value: unknown) => boolean): number {
+  const found = values.findIndex(test);
+  return found >= 0 ? found : values.length - 1;
+}
+
 /** The functions templates may call, by name. */
 export const TEMPLATE_FUNCTIONS: Readonly<Record<string, (...args: unknown[]) => unknown>> = {
   json: (value) => JSON.stringify(value ?? null),
@@ -80,8 +86,9 @@ export const TEMPLATE_FUNCTIONS: Readonly<Record<string, (...args: unknown[]) =>
   print: (...values) => sprint(...values),
   printf: (format, ...values) => sprintf(format, ...values),
   println: (...values) => `${values.map(renderValue).join(' ')}\n`,
-  and: (...values) => values.find((value) => !truthy(value)) ?? values.at(-1),
-  or: (...values) => values.find(truthy) ?? values.at(-1),
+  // The first falsy (and) or truthy (or) operand itself — nil included — else the last.
+  and: (...values) => values[firstIndexOr(values, (value) => !truthy(value))],
+  or: (...values) => values[firstIndexOr(values, truthy)],
   not: (value) => !truthy(value),
   eq: (first, ...others) => others.some((other) => other === first || (other == null && first == null)),
   ne: (a, b) => a !== b,

@@ -94,7 +94,15 @@ function spawnNatively(syscalls: LinuxSyscalls, command: ConmonCommand): ConmonP
   // Reaped whatever happens next: libuv only reaps the children it started itself.
   const exited = syscalls.waitpid(pid).then((exit) => exit.code ?? -1);
   // The socket owns the read end from here: it makes it non-blocking and closes it on destroy.
-  const sync = new Socket({ fd: syncRead, readable: true, writable: false });
+  let sync: Socket;
+  try {
+    sync = new Socket({ fd: syncRead, readable: true, writable: false });
+  } catch (err) {
+    // Closing the start pipe lets conmon see EOF and give up instead of waiting forever.
+    syscalls.close(syncRead);
+    syscalls.close(startWrite);
+    throw err;
+  }
   let startOpen = true;
   return {
     sync,

@@ -43,16 +43,11 @@ export async function removeContainer(context: ContainerContext, entry: Containe
       if (!isNotFound(err)) throw err;
     });
   })();
+  // Its failure is reported by the allSettled below; until then it must not count as unhandled.
+  runtimeForgotten.catch(() => undefined);
   // A file operation may still hold the root file system mounted (an archive stream not
-  // yet closed): unmount it before its snapshot and bundle go.
-  const unmounted = await unmountRootfs(context, entry).then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  if (unmounted !== undefined) {
-    await runtimeForgotten.catch(() => undefined);
-    throw unmounted;
-  }
+  // yet closed): unmount it before its snapshot and bundle go. (It never rejects.)
+  await unmountRootfs(context, entry);
   // The runtime, the snapshot, the log and the bundle are independent of one another:
   // removed together (all awaited, the first failure reported), then the volumes and the record.
   const removals = await Promise.allSettled([

@@ -157,6 +157,7 @@ export async function runContainer(context: ContainerContext, entry: ContainerEn
     watchExit(context, entry);
     startHealthMonitor(context, entry, context.onUnhealthy);
   } catch (err) {
+    await runtimeCleanupOf(entry);
     await runtime.delete(record.id, { force: true }).catch(() => undefined);
     await releaseRun(context, entry, mounted).catch(() => undefined);
     const message = (err as Error).message;

@@ -233,9 +233,13 @@ export function createBridgeDriver(options: BridgeDriverOptions): NetworkDriver 
             await addRules(ipv6, networkRules({ ...kind, subnet: spec.ipv6.subnet, family: 6 }, chains));
           }
         } catch (error) {
-          await deleteRulesOf(spec, ruleTag(bridge), true).catch(() => undefined);
-          if (!adopted) await hostNet.deleteLink(bridge).catch(() => undefined);
-          for (const iptables of familiesOf(spec)) await removeChainsIfEmpty(iptables, chains).catch(() => undefined);
+          // An adopted bridge (a restarted engine's) carries its running containers' rules and
+          // links: left as found — this call only added what was missing. A new one is undone.
+          if (!adopted) {
+            await deleteRulesOf(spec, ruleTag(bridge), true).catch(() => undefined);
+            await hostNet.deleteLink(bridge).catch(() => undefined);
+            for (const iptables of familiesOf(spec)) await removeChainsIfEmpty(iptables, chains).catch(() => undefined);
+          }
           throw error;
         }
         networks.set(spec.id, { spec, bridge, endpoints: new Map() });

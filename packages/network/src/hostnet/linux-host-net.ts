@@ -48,7 +48,7 @@ function isNoSuchObject(stderr: string): boolean {
  */
 export function createLinuxHostNet(options: LinuxHostNetOptions = {}): HostNet {
   const iptablesBin = options.iptables ?? 'iptables';
-  const ip6tablesBin = options.ip6tables ?? iptablesBin.replace(/^iptables/, 'ip6tables');
+  const ip6tablesBin = options.ip6tables ?? iptablesBin.replace(/(^|\/)iptables([^/]*)$/, '$1ip6tables$2');
   const binOf = (family: IpFamily = 4): string => (family === 6 ? ip6tablesBin : iptablesBin);
 
   async function run(command: string, args: readonly string[], netns?: string, input?: string): Promise<string> {
