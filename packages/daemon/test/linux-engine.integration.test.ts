@@ -58,4 +58,28 @@ describeIntegration('berthd over the linux engine', { root: true, commands: ['ru
     expect((await docker('logs', 'real-sleeper')).stdout).toBe('up\n');
     await docker('rm', '-f', 'real-sleeper');
   });
+
+  // `docker ps -s` / `docker inspect -s`: the CLI reads SizeRw and SizeRootFs of a container
+  // that wrote 1 MiB of random (incompressible) bytes into its own layer.
+  it('docker ps -s prints the writable layer and the virtual size; --format {{.Size}} asks for them by itself', async () => {
+    const name = `sized-${randomBytes(4).toString('hex')}`;
+    await docker('run', '--name', name, '--network', 'none', 'busybox', 'dd', 'if=/dev/urandom', 'of=/written.bin', 'bs=1024', 'count=1024');
+    const text = async (...args: string[]) => (await docker(...args)).stdout;
+    const sized = (await text('ps', '-a', '-s', '--filter', `name=${name}`, '--format', '{{.Size}}')).trim();
+    expect(sized).toMatch(/^1\.\d+MB \(virtual \d+(\.\d+)?MB\)$/);
+    // The docker CLI sets size=1 when the template reads .Size.
+    expect((await text('ps', '-a', '--filter', `name=${name}`, '--format', '{{.Size}}')).trim()).toBe(sized);
+    const table = (await text('ps', '-a', '-s', '--filter', `name=${name}`)).trimEnd().split('\n');
+    expect(table[0]).toMatch(/NAMES\s+SIZE$/);
+    expect(table[1]).toContain(sized);
+
+    const [rw, rootFs] = (await text('inspect', '-s', '--format', '{{.SizeRw}} {{.SizeRootFs}}', name)).trim().split(' ').map(Number);
+    expect(rw).toBeGreaterThanOrEqual(1 << 20);
+    const imageSize = Number((await text('image', 'inspect', '--format', '{{.Size}}', 'busybox')).trim());
+    expect(rootFs).toBe(rw! + imageSize);
+    const plain = JSON.parse(await text('inspect', name)) as Array<Record<string, unknown>>;
+    expect(plain[0]).not.toHaveProperty('SizeRw');
+    expect(plain[0]).not.toHaveProperty('SizeRootFs');
+    await docker('rm', name);
+  });
 });
