@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { Socket } from 'node:net';
-import { type LinuxSyscalls, isSyscallError, loadLinuxSyscalls } from '@berth/linux-syscalls';
+import { type LinuxSyscalls, type SpawnOptions, isSyscallError, loadLinuxSyscalls } from '@berth/linux-syscalls';
 import { makeTempDir } from '@berth/testkit';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
@@ -38,10 +38,13 @@ function close(fd: number): void {
   syscalls.close(fd);
 }
 
-/** Runs `/bin/sh -c script` with stdout on a pipe; resolves with what it wrote and how it ended. */
-async function sh(script: string, options: { env?: Record<string, string>; cwd?: string; setsid?: boolean } = {}) {
+/**
+ * Spawns with a pipe's write end wherever `fds(writeFd)` puts it; resolves with what the
+ * child wrote to it and how it ended.
+ */
+async function spawnReading(options: Omit<SpawnOptions, 'fds'>, fds: (writeFd: number) => SpawnOptions['fds']) {
   const [readFd, writeFd] = pipe();
-  const pid = syscalls.spawn({ file: '/bin/sh', args: ['-c', script], fds: [null, writeFd, null], ...options });
+  const pid = syscalls.spawn({ ...options, fds: fds(writeFd) });
   unreaped.add(pid);
   close(writeFd);
   open.delete(readFd);
@@ -49,6 +52,11 @@ async function sh(script: string, options: { env?: Record<string, string>; cwd?:
   const exit = await syscalls.waitpid(pid);
   unreaped.delete(pid);
   return { pid, exit, output: await output };
+}
+
+/** Runs `/bin/sh -c script` with stdout on a pipe; resolves with what it wrote and how it ended. */
+function sh(script: string, options: { env?: Record<string, string>; cwd?: string; setsid?: boolean } = {}) {
+  return spawnReading({ file: '/bin/sh', args: ['-c', script], ...options }, (writeFd) => [null, writeFd, null]);
 }
 
 /** Everything written to a pipe until its last writer closes it; owns (closes) `fd`. */
@@ -101,15 +109,9 @@ describe('spawn and waitpid', () => {
   });
 
   it('passes args as argv[1..]', async () => {
-    const [readFd, writeFd] = pipe();
-    const pid = syscalls.spawn({ file: '/bin/sh', args: ['-c', 'echo "$0 $1"', 'zero', 'one two'], fds: [null, writeFd] });
-    unreaped.add(pid);
-    close(writeFd);
-    open.delete(readFd);
-    const output = readAll(readFd);
-    expect(await syscalls.waitpid(pid)).toEqual({ code: 0 });
-    unreaped.delete(pid);
-    expect(await output).toBe('zero one two\n');
+    const { exit, output } = await spawnReading({ file: '/bin/sh', args: ['-c', 'echo "$0 $1"', 'zero', 'one two'] }, (writeFd) => [null, writeFd]);
+    expect(exit).toEqual({ code: 0 });
+    expect(output).toBe('zero one two\n');
   });
 
   it('reports a death by signal by the signal name', async () => {
@@ -166,20 +168,10 @@ describe('spawn and waitpid', () => {
   });
 
   it('maps parent descriptors below the child count without clobbering one another', async () => {
-    // Child fd 3 ← the pipe's write end, child fd 4 ← a descriptor that is 1 in neither.
-    const [readFd, writeFd] = pipe();
-    const pid = syscalls.spawn({
-      file: '/bin/sh',
-      args: ['-c', 'echo three >&3; echo four >&4'],
-      fds: [null, null, null, writeFd, writeFd],
-    });
-    unreaped.add(pid);
-    close(writeFd);
-    open.delete(readFd);
-    const output = readAll(readFd);
-    expect(await syscalls.waitpid(pid)).toEqual({ code: 0 });
-    unreaped.delete(pid);
-    expect(await output).toBe('three\nfour\n');
+    // Child fds 3 and 4 ← the pipe's write end (a parent descriptor that may itself be 3 or 4).
+    const { exit, output } = await spawnReading({ file: '/bin/sh', args: ['-c', 'echo three >&3; echo four >&4'] }, (writeFd) => [null, null, null, writeFd, writeFd]);
+    expect(exit).toEqual({ code: 0 });
+    expect(output).toBe('three\nfour\n');
   });
 
   it('throws ENOENT for a program that does not exist, leaving no child', async () => {
