@@ -287,6 +287,23 @@ describe('bridge driver setup and teardown (recording HostNet)', () => {
     expect([...hostNet.chains()]).toEqual(before);
   });
 
+  it('pins the bridge MAC: derived from the gateway for a new bridge, its own for an adopted one', async () => {
+    const hostNet = new RecordingHostNet();
+    const spec = network({ options: { 'com.docker.network.bridge.name': 'br-mac' } });
+    const driver = createBridgeDriver({ hostNet, cni: new RecordingCniPlugins(), chainPrefix: 'BT' });
+    await driver.createNetwork(spec);
+    // 172.18.0.1 → 02:42:ac:12:00:01, set before the bridge is up (and before any port joins).
+    const calls = hostNet.calls.map((call) => call.op);
+    expect(hostNet.callsOf('setLinkMac')).toEqual([['br-mac', '02:42:ac:12:00:01', undefined]]);
+    expect(calls.indexOf('setLinkMac')).toBeLessThan(calls.indexOf('setLinkUp'));
+    await driver.close();
+    // An engine restart adopts the bridge: the same MAC set again, which only pins it.
+    await hostNet.setLinkMac('br-mac', '02:aa:bb:cc:dd:ee');
+    const restarted = createBridgeDriver({ hostNet, cni: new RecordingCniPlugins(), chainPrefix: 'BT' });
+    await restarted.createNetwork(spec);
+    expect(hostNet.callsOf('setLinkMac').at(-1)).toEqual(['br-mac', '02:aa:bb:cc:dd:ee', undefined]);
+  });
+
   it('refuses bad bridge names and MTUs', async () => {
     const driver = createBridgeDriver({ hostNet: new RecordingHostNet(), cni: new RecordingCniPlugins() });
     await expect(driver.createNetwork(network({ options: { 'com.docker.network.bridge.name': 'a-name-that-is-too-long' } }))).rejects.toThrow(/invalid bridge name/);

@@ -208,6 +208,13 @@ export function createBridgeDriver(options: BridgeDriverOptions): NetworkDriver 
             });
             if (disabled !== '0') await hostNet.writeSysctl(key, '0');
           }
+          // Pinned, as dockerd pins it: a bridge whose MAC was never set takes the lowest MAC of
+          // its ports and changes it as ports come and go — and then the containers' neighbour
+          // entries for the gateway point at a MAC the bridge no longer answers to, so their
+          // DNS and everything routed through the gateway stalls until the entries expire. A
+          // new bridge gets one derived from its gateway address; an adopted one keeps its own
+          // (set to itself: pinned without a change its containers would notice).
+          await hostNet.setLinkMac(bridge, adopted ? await hostNet.linkMac(bridge) : macAddressForIpv4(spec.ipv4.gateway));
           if (!adopted) {
             await hostNet.addAddress(bridge, `${spec.ipv4.gateway}/${prefixOf(spec.ipv4.subnet)}`);
             if (spec.ipv6) await hostNet.addAddress(bridge, `${spec.ipv6.gateway}/${prefixOf(spec.ipv6.subnet)}`);

@@ -30,7 +30,13 @@ export interface HostNet {
   moveLinkToNetns(name: string, netnsPath: string): Promise<void>;
   renameLink(name: string, newName: string, netns?: string): Promise<void>;
   setLinkUp(name: string, netns?: string): Promise<void>;
+  /**
+   * Sets a link's MAC address. On a bridge this also pins it: a bridge whose address was never
+   * set takes the lowest MAC of its ports and changes it as ports come and go.
+   */
   setLinkMac(name: string, mac: string, netns?: string): Promise<void>;
+  /** A link's current MAC address (`aa:bb:cc:dd:ee:ff`). */
+  linkMac(name: string, netns?: string): Promise<string>;
   /** Enslaves a host link to a bridge. */
   setLinkMaster(name: string, bridge: string): Promise<void>;
   /** Hairpin mode on a bridge port: frames may leave through the port they came in on. */

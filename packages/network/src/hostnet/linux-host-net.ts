@@ -123,6 +123,11 @@ export function createLinuxHostNet(options: LinuxHostNetOptions = {}): HostNet {
     async setLinkMac(name, mac, netns) {
       await ip(['link', 'set', 'dev', name, 'address', mac], netns);
     },
+    async linkMac(name, netns) {
+      const [link] = JSON.parse(await ip(['-j', 'link', 'show', 'dev', name], netns)) as Array<{ address?: string }>;
+      if (!link?.address) throw new InternalError(`ip link show ${name} gave no MAC address`);
+      return link.address;
+    },
     async setLinkMaster(name, bridge) {
       await ip(['link', 'set', 'dev', name, 'master', bridge]);
     },

@@ -261,6 +261,13 @@ export class RecordingHostNet implements HostNet {
     this.#link(name, netns).mac = mac;
   }
 
+  async linkMac(name: string, netns?: string): Promise<string> {
+    const link = this.#link(name, netns);
+    // A link nobody gave a MAC has one anyway: a stable made-up one, as the kernel's random one.
+    link.mac ??= `02:00:00:00:00:${(this.#links.size % 256).toString(16).padStart(2, '0')}`;
+    return link.mac;
+  }
+
   async setLinkMaster(name: string, bridge: string): Promise<void> {
     this.#record('setLinkMaster', [name, bridge]);
     if (this.#link(bridge).kind !== 'bridge') throw new FailedPreconditionError(`${bridge} is not a bridge`);

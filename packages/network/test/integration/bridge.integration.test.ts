@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   createBridgeDriver,
@@ -143,6 +143,16 @@ describeIntegration('bridge driver on Linux', { root: true, commands: ['ip', 'ip
 
     it('lets containers on the network ping each other by address', async () => {
       expect(await pings(namespaces.pathOf(`db-${tag}`), web.ipv4Address?.replace(/\/\d+$/, '') ?? '')).toBe(true);
+    });
+
+    // Unpinned, a bridge takes the lowest MAC of its ports and changes it as ports come and go,
+    // which leaves containers' neighbour entries for the gateway pointing nowhere.
+    it('pins the bridge MAC (set, not inherited from a port): derived from the gateway', async () => {
+      const sys = (file: string) => readFile(`/sys/class/net/bt${tag}app/${file}`, 'utf8').then((text) => text.trim());
+      // 3 = NET_ADDR_SET: the kernel no longer recalculates it when ports join or leave.
+      expect(await sys('addr_assign_type')).toBe('3');
+      const gatewayBytes = gateway(1).split('.').map((byte) => Number(byte).toString(16).padStart(2, '0'));
+      expect(await sys('address')).toBe(`02:42:${gatewayBytes.join(':')}`);
     });
 
     it('answers container names and aliases from inside a namespace through the embedded DNS', async () => {
