@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,17 @@ import { berth } from './cli-harness.js';
 
 describe('more berth commands (memory engine)', () => {
   let engine: Engine;
+
+  /** Names at the top of a container's root file system, from an archive of `/`. */
+  async function rootEntries(container: string): Promise<string[]> {
+    const { archive } = await engine.containers.getArchive(container, '/');
+    const tar = spawn('tar', ['-t'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    archive.pipe(tar.stdin);
+    let listing = '';
+    for await (const chunk of tar.stdout) listing += String(chunk);
+    const tops = listing.split('\n').map((name) => name.replace(/^\.?\//, '').split('/')[0] ?? '');
+    return [...new Set(tops.filter((name) => name !== ''))].sort();
+  }
   let dir: string;
 
   beforeEach(async () => {
@@ -43,7 +55,10 @@ describe('more berth commands (memory engine)', () => {
     expect((await berth(engine, ['cp', join(dir, 'note.txt'), 'cpbox:/no-such-dir/'])).status).toBe(1);
     await mkdir(join(dir, 'out'));
     const back = await berth(engine, ['cp', 'cpbox:/note.txt', join(dir, 'out', 'renamed.txt')]);
-    expect(back).toMatchObject({ status: 0, stderr: '' });
+    // Seen once in a full run (not reproduced): the copy back found no /note.txt. If it comes
+    // back, the failure says whether the file is gone or the container's root is another one.
+    const view = back.status === 0 ? '' : JSON.stringify({ state: (await engine.containers.inspect('cpbox')).state.status, root: await rootEntries('cpbox') });
+    expect(back, view).toMatchObject({ status: 0, stderr: '' });
     expect(await readFile(join(dir, 'out', 'renamed.txt'), 'utf8')).toBe('copied\n');
   });
 
