@@ -15,6 +15,8 @@ import { freeSubnetBase, hostLinksContaining, inNetns, iptablesLinesContaining, 
 
 const hostNet = createLinuxHostNet();
 const tag = shortTag();
+// The tag as an IPv6 group `ip` prints back unchanged: no leading zero (`08ab` would read back as `8ab`).
+const v6Group = (0x1000 + (parseInt(tag, 16) % 0xf000)).toString(16);
 const chainPrefix = `BC${tag.toUpperCase()}`;
 
 interface LinkJson {
@@ -68,7 +70,7 @@ describeIntegration(
         await hostNet.addBridge(bridge);
         cleanups.push(() => hostNet.deleteLink(bridge));
         await hostNet.addAddress(bridge, `${base}.1.1/24`);
-        await hostNet.addAddress(bridge, `fd00:${tag}::1/64`);
+        await hostNet.addAddress(bridge, `fd00:${v6Group}::1/64`);
         await hostNet.setLinkUp(bridge);
         const netns = await namespaces.create(`runner-${tag}`);
         cleanups.push(() => namespaces.remove(`runner-${tag}`));
@@ -81,7 +83,7 @@ describeIntegration(
           mtu: 1400,
           macAddress: '02:42:0a:0b:0c:0d',
           ipv4: { address: `${base}.1.5/24`, gateway: `${base}.1.1` },
-          ipv6: { address: `fd00:${tag}::5/64`, gateway: `fd00:${tag}::1` },
+          ipv6: { address: `fd00:${v6Group}::5/64`, gateway: `fd00:${v6Group}::1` },
           defaultRoute: true,
         });
         const attachment = { containerId: `c${tag}`, netns, ifName: 'eth0' };
@@ -93,11 +95,11 @@ describeIntegration(
         expect(inside?.addr_info).toEqual(
           expect.arrayContaining([
             expect.objectContaining({ family: 'inet', local: `${base}.1.5`, prefixlen: 24 }),
-            expect.objectContaining({ family: 'inet6', local: `fd00:${tag}::5`, prefixlen: 64 }),
+            expect.objectContaining({ family: 'inet6', local: `fd00:${v6Group}::5`, prefixlen: 64 }),
           ]),
         );
         expect(await routesIn(netns, '-4')).toContainEqual(expect.objectContaining({ dst: 'default', gateway: `${base}.1.1`, dev: 'eth0' }));
-        expect(await routesIn(netns, '-6')).toContainEqual(expect.objectContaining({ dst: 'default', gateway: `fd00:${tag}::1`, dev: 'eth0' }));
+        expect(await routesIn(netns, '-6')).toContainEqual(expect.objectContaining({ dst: 'default', gateway: `fd00:${v6Group}::1`, dev: 'eth0' }));
         const hostSide = result.interfaces?.find((iface) => !iface.sandbox && iface.name !== bridge)?.name ?? '';
         expect(await linkIn(undefined, hostSide)).toMatchObject({ master: bridge, mtu: 1400, linkinfo: { info_slave_data: { hairpin: true } } });
         expect(await pings(netns, `${base}.1.1`)).toBe(true);
