@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, posix } from 'node:path';
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidArgumentError, isNotFound } from '@berth/errdefs';
 import type { CommandSpec } from '../command.js';
@@ -23,11 +23,15 @@ function runTar(args: string[], input?: Readable): { output: Readable; done: Pro
     stderr += chunk.toString();
   });
   if (input) input.pipe(child.stdin!);
+  // Piped into our own stream at once: when a child exits, Node resumes (drains and drops)
+  // stdio streams nobody listens to yet — and the engine starts reading the archive only
+  // after it has taken its hold on the container, which can be after a small tar is done.
+  const output = child.stdout!.pipe(new PassThrough());
   const done = new Promise<void>((resolve, reject) => {
     child.once('error', (err) => reject(new InvalidArgumentError(`tar: ${err.message}`)));
     child.once('close', (code) => (code === 0 ? resolve() : reject(new InvalidArgumentError(`tar ${args.join(' ')}: ${stderr.trim() || `exit ${code}`}`))));
   });
-  return { output: child.stdout!, done };
+  return { output, done };
 }
 
 /**
