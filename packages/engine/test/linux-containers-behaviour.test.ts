@@ -5,22 +5,17 @@ import { mkdir, readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { tarOf } from '@berth/image/testing';
-import { describeIntegration, makeTempDir } from '@berth/testkit';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { ContainerCreateOptions, Engine } from '@berth/engine';
+import { describeIntegration } from '@berth/testkit';
+import { expect, it } from 'vitest';
+import type { ContainerCreateOptions } from '@berth/engine';
 import { recordEvents } from '../src/conformance/engine-fixture.js';
 import {
-  type LinuxEngineRoots,
-  disposeLinuxEngine,
   engineLeftovers,
   execIn,
-  linuxEngineRoots,
-  loadBusybox,
   noLeftovers,
-  openLinuxEngine,
-  removeStateRoot,
   textOf,
 } from './support/linux-engine-fixture.js';
+import { useLinuxEngine } from './support/linux-engine-suite.js';
 
 /** The content of the one file in a tar stream, through GNU tar. */
 function fileOfTar(archive: Readable): Promise<string> {
@@ -38,33 +33,18 @@ function delay(ms: number): Promise<void> {
 // show: process settings, limits enforced by the kernel, signals, freezing, restart and
 // health actions, and archive copies that stay inside the container's root.
 describeIntegration('linux engine: container behaviour', { root: true, commands: ['runc', 'conmon', 'tar'] }, () => {
-  let dir: { path: string; remove: () => Promise<void> };
-  let roots: LinuxEngineRoots;
-  let engine: Engine;
-
-  beforeAll(async () => {
-    dir = await makeTempDir('berth-linux-containers');
-    roots = linuxEngineRoots(dir.path);
-    engine = await openLinuxEngine(roots);
-    await loadBusybox(engine, dir.path);
-  });
-
-  afterAll(async () => {
-    await disposeLinuxEngine(engine);
-    if (roots) await removeStateRoot(roots);
-    await dir?.remove();
-  });
+  const suite = useLinuxEngine('berth-linux-containers');
 
   async function create(options: Omit<ContainerCreateOptions, 'image'>): Promise<string> {
-    return (await engine.containers.create({ image: 'busybox', ...options })).id;
+    return (await suite.engine.containers.create({ image: 'busybox', ...options })).id;
   }
 
   async function runToExit(options: Omit<ContainerCreateOptions, 'image'>) {
     const id = await create(options);
-    await engine.containers.start(id);
-    const { statusCode } = await engine.containers.wait(id);
-    const stdout = await textOf(engine.containers.logs(id, { stdout: true, stderr: false }));
-    const stderr = await textOf(engine.containers.logs(id, { stdout: false, stderr: true }));
+    await suite.engine.containers.start(id);
+    const { statusCode } = await suite.engine.containers.wait(id);
+    const stdout = await textOf(suite.engine.containers.logs(id, { stdout: true, stderr: false }));
+    const stderr = await textOf(suite.engine.containers.logs(id, { stdout: false, stderr: true }));
     return { id, statusCode, stdout, stderr };
   }
 
@@ -90,12 +70,12 @@ describeIntegration('linux engine: container behaviour', { root: true, commands:
   it('OOM-kills a process beyond its memory limit: OOMKilled in inspect, an oom event', async () => {
     const memory = 16 * 1024 * 1024;
     const id = await create({ cmd: ['sh', '-c', 'x=a; while :; do x=$x$x; done'], resources: { memory, memorySwap: memory } });
-    const recorder = recordEvents(engine, { type: ['container'], container: [id], event: ['oom', 'die'] });
-    await engine.containers.start(id);
+    const recorder = recordEvents(suite.engine, { type: ['container'], container: [id], event: ['oom', 'die'] });
+    await suite.engine.containers.start(id);
     const events = await recorder.until((event) => event.action === 'die');
     recorder.stop();
     expect(events.map((event) => event.action)).toContain('oom');
-    const inspected = await engine.containers.inspect(id);
+    const inspected = await suite.engine.containers.inspect(id);
     expect(inspected.state.oomKilled).toBe(true);
     expect(inspected.state.exitCode).toBe(137);
   });
@@ -106,40 +86,40 @@ describeIntegration('linux engine: container behaviour', { root: true, commands:
       cmd: ['sh', '-c', '(for i in $(seq 1 20); do sleep 60 & done); echo spawned; exec sleep 1000'],
       resources: { pidsLimit: 8 },
     });
-    await engine.containers.start(id);
+    await suite.engine.containers.start(id);
     const controller = new AbortController();
     let output = '';
-    for await (const chunk of engine.containers.logs(id, { follow: true, signal: controller.signal })) {
+    for await (const chunk of suite.engine.containers.logs(id, { follow: true, signal: controller.signal })) {
       output += chunk.data.toString('utf8');
       if (output.includes('spawned')) break;
     }
     controller.abort();
     expect(output).toContain('spawned');
     // Twenty sleeps were asked for; the limit lets PID 1 and at most seven others exist.
-    const top = await engine.containers.top(id);
+    const top = await suite.engine.containers.top(id);
     expect(top.processes.length).toBeGreaterThan(1);
     expect(top.processes.length).toBeLessThanOrEqual(8);
     expect((await readFile(`/sys/fs/cgroup/pids/berth/${id}/pids.max`, 'utf8')).trim()).toBe('8');
     expect(Number(await readFile(`/sys/fs/cgroup/pids/berth/${id}/pids.current`, 'utf8'))).toBeLessThanOrEqual(8);
-    await engine.containers.remove(id, { force: true });
+    await suite.engine.containers.remove(id, { force: true });
   });
 
   it('stops with the stop signal first: a container trapping TERM exits with its own code', async () => {
     const id = await create({ cmd: ['sh', '-c', 'trap "exit 3" TERM; while :; do sleep 0.1; done'] });
-    await engine.containers.start(id);
-    await engine.containers.stop(id, { timeout: 20 });
-    expect((await engine.containers.inspect(id)).state.exitCode).toBe(3);
+    await suite.engine.containers.start(id);
+    await suite.engine.containers.stop(id, { timeout: 20 });
+    expect((await suite.engine.containers.inspect(id)).state.exitCode).toBe(3);
   });
 
   it('stops with SIGKILL after the stop timeout when TERM is ignored: exit 137', async () => {
     const id = await create({ cmd: ['sh', '-c', 'trap "" TERM; while :; do sleep 0.1; done'], stopTimeout: 1 });
-    await engine.containers.start(id);
-    await engine.containers.stop(id);
-    expect((await engine.containers.inspect(id)).state.exitCode).toBe(137);
+    await suite.engine.containers.start(id);
+    await suite.engine.containers.stop(id);
+    expect((await suite.engine.containers.inspect(id)).state.exitCode).toBe(137);
   });
 
   it('freezes a counting loop while paused and lets it go on after unpause', async () => {
-    const out = join(dir.path, `counter-${randomBytes(3).toString('hex')}`);
+    const out = join(suite.dir, `counter-${randomBytes(3).toString('hex')}`);
     await mkdir(out);
     const counter = join(out, 'n');
     const id = await create({
@@ -154,37 +134,37 @@ describeIntegration('linux engine: container behaviour', { root: true, commands:
       }
       return false;
     };
-    await engine.containers.start(id);
+    await suite.engine.containers.start(id);
     expect(await grows(0)).toBe(true);
-    await engine.containers.pause(id);
-    expect((await engine.containers.inspect(id)).state.status).toBe('paused');
+    await suite.engine.containers.pause(id);
+    expect((await suite.engine.containers.inspect(id)).state.status).toBe('paused');
     const frozen = await read();
     await delay(300);
     expect(await read()).toBe(frozen);
-    await engine.containers.unpause(id);
+    await suite.engine.containers.unpause(id);
     expect(await grows(frozen)).toBe(true);
-    await engine.containers.remove(id, { force: true });
+    await suite.engine.containers.remove(id, { force: true });
   });
 
   it('runs an exec in a running container with its output and exit code', async () => {
     const id = await create({ cmd: ['sleep', '1000'] });
-    await engine.containers.start(id);
-    expect(await execIn(engine, id, ['sh', '-c', 'echo from-exec; exit 5'])).toEqual({ exitCode: 5, output: 'from-exec\n' });
-    await engine.containers.remove(id, { force: true });
+    await suite.engine.containers.start(id);
+    expect(await execIn(suite.engine, id, ['sh', '-c', 'echo from-exec; exit 5'])).toEqual({ exitCode: 5, output: 'from-exec\n' });
+    await suite.engine.containers.remove(id, { force: true });
   });
 
   it('commits a container into an image that runs with the change', async () => {
     const source = await runToExit({ cmd: ['sh', '-c', 'echo committed-content > /note'] });
     expect(source.statusCode).toBe(0);
     const reference = `bt-commit-${randomBytes(3).toString('hex')}:v1`;
-    await engine.containers.commit(source.id, { reference, changes: { Cmd: ['cat', '/note'] } });
-    const id = (await engine.containers.create({ image: reference })).id;
-    await engine.containers.start(id);
-    expect((await engine.containers.wait(id)).statusCode).toBe(0);
-    expect(await textOf(engine.containers.logs(id, { stdout: true }))).toBe('committed-content\n');
-    await engine.containers.remove(id);
-    await engine.containers.remove(source.id);
-    await engine.images.remove(reference);
+    await suite.engine.containers.commit(source.id, { reference, changes: { Cmd: ['cat', '/note'] } });
+    const id = (await suite.engine.containers.create({ image: reference })).id;
+    await suite.engine.containers.start(id);
+    expect((await suite.engine.containers.wait(id)).statusCode).toBe(0);
+    expect(await textOf(suite.engine.containers.logs(id, { stdout: true }))).toBe('committed-content\n');
+    await suite.engine.containers.remove(id);
+    await suite.engine.containers.remove(source.id);
+    await suite.engine.images.remove(reference);
   });
 
   it('restarts an always container after it exits, and not after an explicit stop', async () => {
@@ -193,19 +173,19 @@ describeIntegration('linux engine: container behaviour', { root: true, commands:
       cmd: ['sh', '-c', 'if [ -f /once ]; then exec sleep 1000; fi; touch /once; exit 0'],
       restartPolicy: { name: 'always' },
     });
-    const recorder = recordEvents(engine, { type: ['container'], container: [id], event: ['start', 'die'] });
-    await engine.containers.start(id);
+    const recorder = recordEvents(suite.engine, { type: ['container'], container: [id], event: ['start', 'die'] });
+    await suite.engine.containers.start(id);
     await recorder.until(() => recorder.events.filter((event) => event.action === 'start').length >= 2);
-    const restarted = await engine.containers.inspect(id);
+    const restarted = await suite.engine.containers.inspect(id);
     expect(restarted.restartCount).toBe(1);
     expect(restarted.state.status).toBe('running');
-    await engine.containers.stop(id, { timeout: 1 });
+    await suite.engine.containers.stop(id, { timeout: 1 });
     const startsBefore = recorder.events.filter((event) => event.action === 'start').length;
     // Longer than the restart backoff (100 ms after one restart): a restart would show.
     await delay(1000);
     recorder.stop();
     expect(recorder.events.filter((event) => event.action === 'start').length).toBe(startsBefore);
-    const stopped = await engine.containers.inspect(id);
+    const stopped = await suite.engine.containers.inspect(id);
     expect(stopped.state.status).toBe('exited');
     expect(stopped.restartCount).toBe(1);
   });
@@ -218,25 +198,25 @@ describeIntegration('linux engine: container behaviour', { root: true, commands:
       // sleep as PID 1 ignores TERM: do not wait 10 s for the restart's stop.
       stopTimeout: 1,
     });
-    const recorder = recordEvents(engine, { type: ['container'], container: [id], event: ['health_status', 'restart'] });
-    await engine.containers.start(id);
+    const recorder = recordEvents(suite.engine, { type: ['container'], container: [id], event: ['health_status', 'restart'] });
+    await suite.engine.containers.start(id);
     const events = await recorder.until((event) => event.action === 'restart');
     recorder.stop();
     expect(events.some((event) => event.action === 'health_status' && event.actor.attributes.healthStatus === 'unhealthy')).toBe(true);
-    const inspected = await engine.containers.inspect(id);
+    const inspected = await suite.engine.containers.inspect(id);
     expect(inspected.state.status).toBe('running');
-    await engine.containers.remove(id, { force: true });
+    await suite.engine.containers.remove(id, { force: true });
   });
 
   it('keeps archive copies inside the container through a symlink to /', async () => {
     const marker = `bt-escape-${randomBytes(4).toString('hex')}`;
     const id = await create({ cmd: ['sleep', '1000'] });
-    await engine.containers.putArchive(id, '/', tarOf([{ type: 'symlink', path: 'escape', target: '/' }])());
-    await engine.containers.putArchive(id, '/escape/tmp', tarOf([{ type: 'file', path: marker, content: 'inside\n' }])());
+    await suite.engine.containers.putArchive(id, '/', tarOf([{ type: 'symlink', path: 'escape', target: '/' }])());
+    await suite.engine.containers.putArchive(id, '/escape/tmp', tarOf([{ type: 'file', path: marker, content: 'inside\n' }])());
     expect(existsSync(join('/tmp', marker))).toBe(false);
-    expect((await engine.containers.statPath(id, `/tmp/${marker}`)).size).toBe('inside\n'.length);
+    expect((await suite.engine.containers.statPath(id, `/tmp/${marker}`)).size).toBe('inside\n'.length);
     // An archive that plants its own symlink and writes through it, and one climbing with `..`.
-    await engine.containers.putArchive(
+    await suite.engine.containers.putArchive(
       id,
       '/',
       tarOf([
@@ -245,51 +225,51 @@ describeIntegration('linux engine: container behaviour', { root: true, commands:
       ])(),
     );
     expect(existsSync(join('/tmp', `${marker}-planted`))).toBe(false);
-    await engine.containers.putArchive(id, '/', tarOf([{ type: 'symlink', path: 'up', target: '../../../../..' }])());
-    await engine.containers.putArchive(id, '/up/tmp', tarOf([{ type: 'file', path: `${marker}-up`, content: 'up\n' }])());
+    await suite.engine.containers.putArchive(id, '/', tarOf([{ type: 'symlink', path: 'up', target: '../../../../..' }])());
+    await suite.engine.containers.putArchive(id, '/up/tmp', tarOf([{ type: 'file', path: `${marker}-up`, content: 'up\n' }])());
     expect(existsSync(join('/tmp', `${marker}-up`))).toBe(false);
-    expect((await engine.containers.statPath(id, `/tmp/${marker}-up`)).size).toBe('up\n'.length);
+    expect((await suite.engine.containers.statPath(id, `/tmp/${marker}-up`)).size).toBe('up\n'.length);
 
-    const { archive } = await engine.containers.getArchive(id, '/escape/etc/passwd');
+    const { archive } = await suite.engine.containers.getArchive(id, '/escape/etc/passwd');
     const passwd = await fileOfTar(archive);
-    const containerPasswd = await fileOfTar((await engine.containers.getArchive(id, '/etc/passwd')).archive);
+    const containerPasswd = await fileOfTar((await suite.engine.containers.getArchive(id, '/etc/passwd')).archive);
     expect(passwd).toBe(containerPasswd);
     expect(passwd).not.toBe(await readFile('/etc/passwd', 'utf8'));
-    expect(await fileOfTar((await engine.containers.getArchive(id, '/up/etc/passwd')).archive)).toBe(containerPasswd);
-    await engine.containers.remove(id, { force: true });
+    expect(await fileOfTar((await suite.engine.containers.getArchive(id, '/up/etc/passwd')).archive)).toBe(containerPasswd);
+    await suite.engine.containers.remove(id, { force: true });
   });
 
   // A stopped container's root file system is mounted for each file operation; overlapping
   // operations (an archive stream outlives its call) used to unmount it under each other.
   it('serves overlapping archive reads of a stopped container, and unmounts after the last', async () => {
     const id = await create({ cmd: ['true'] });
-    const expected = await fileOfTar((await engine.containers.getArchive(id, '/etc/group')).archive);
+    const expected = await fileOfTar((await suite.engine.containers.getArchive(id, '/etc/group')).archive);
     const reads = await Promise.all(
       Array.from({ length: 12 }, async (_, index) => {
-        if (index % 3 === 0) return String((await engine.containers.statPath(id, '/etc/group')).size);
-        return fileOfTar((await engine.containers.getArchive(id, '/etc/group')).archive);
+        if (index % 3 === 0) return String((await suite.engine.containers.statPath(id, '/etc/group')).size);
+        return fileOfTar((await suite.engine.containers.getArchive(id, '/etc/group')).archive);
       }),
     );
     for (const [index, read] of reads.entries()) expect(read).toBe(index % 3 === 0 ? String(expected.length) : expected);
     // Sequential reads right after one another (each release races the next mount).
     for (let round = 0; round < 5; round += 1) {
-      expect(await fileOfTar((await engine.containers.getArchive(id, '/etc/group')).archive)).toBe(expected);
+      expect(await fileOfTar((await suite.engine.containers.getArchive(id, '/etc/group')).archive)).toBe(expected);
     }
     const mountedRootfs = async () =>
       (await readFile('/proc/self/mountinfo', 'utf8')).split('\n').some((line) => line.split(' ')[4]?.includes(id));
     for (let attempt = 0; attempt < 100 && (await mountedRootfs()); attempt += 1) await delay(20);
     expect(await mountedRootfs()).toBe(false);
-    await engine.containers.remove(id);
+    await suite.engine.containers.remove(id);
   });
 
   it('removes a stopped container while an archive of it is still open, leaving no mount', async () => {
     const id = await create({ cmd: ['true'] });
-    const { archive } = await engine.containers.getArchive(id, '/bin');
-    await engine.containers.remove(id);
+    const { archive } = await suite.engine.containers.getArchive(id, '/bin');
+    await suite.engine.containers.remove(id);
     archive.destroy();
     const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
     expect(mountinfo.split('\n').filter((line) => line.split(' ')[4]?.includes(id))).toEqual([]);
-    expect(existsSync(join(roots.stateRoot, 'containers', id))).toBe(false);
+    expect(existsSync(join(suite.roots.stateRoot, 'containers', id))).toBe(false);
   });
 
   // The exit is recorded before the runtime has forgotten the run (conmon's `runc delete`
@@ -298,11 +278,11 @@ describeIntegration('linux engine: container behaviour', { root: true, commands:
   it('starts again right after each exit, and removal right after the last leaves nothing', async () => {
     const id = await create({ cmd: ['sh', '-c', 'echo run; exit 3'] });
     for (let run = 0; run < 5; run += 1) {
-      await engine.containers.start(id);
-      expect((await engine.containers.wait(id)).statusCode).toBe(3);
+      await suite.engine.containers.start(id);
+      expect((await suite.engine.containers.wait(id)).statusCode).toBe(3);
     }
-    expect(await textOf(engine.containers.logs(id, { stdout: true }))).toBe('run\n'.repeat(5));
-    await engine.containers.remove(id);
-    expect(await engineLeftovers(roots, [id])).toEqual(noLeftovers);
+    expect(await textOf(suite.engine.containers.logs(id, { stdout: true }))).toBe('run\n'.repeat(5));
+    await suite.engine.containers.remove(id);
+    expect(await engineLeftovers(suite.roots, [id])).toEqual(noLeftovers);
   });
 });
